@@ -1,0 +1,36 @@
+import { Command } from 'commander';
+import { registerCheck } from './commands/check';
+import { registerDecisions } from './commands/decisions';
+import { registerImages } from './commands/images';
+import { registerReview } from './commands/review';
+import { registerServe } from './commands/serve';
+import { registerWebhookConfig } from './commands/webhook-config';
+import { EXIT } from './exit';
+
+/**
+ * `notary-gate`: each command lives in cli/commands/<name>.ts and registers itself; heavy modules (AWS SDK,
+ * the Notary client) are imported inside the actions so that `--help` and `images` start fast.
+ */
+const program = new Command('notary-gate')
+  .description('Admit only container images whose digests are signed (Notary v1 / Docker Content Trust).')
+  .option('--debug', 'print stack traces on errors')
+  .showHelpAfterError()
+  .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+  // commander's own usage errors (unknown option, missing argument) exit with 2 as the contract says.
+  .exitOverride((error) => {
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') process.exit(EXIT.ok);
+    process.exit(EXIT.usage);
+  });
+
+for (const register of [
+  registerCheck,
+  registerImages,
+  registerReview,
+  registerServe,
+  registerWebhookConfig,
+  registerDecisions,
+]) {
+  register(program);
+}
+
+program.parseAsync(process.argv);

@@ -1,0 +1,32 @@
+/** The parts of an AdmissionReview request that notary-gate uses, normalized across v1 and v1beta1. */
+export interface AdmissionRequest {
+  /** `admission.k8s.io/v1` or `admission.k8s.io/v1beta1`: the response uses the same. */
+  readonly apiVersion: string;
+  readonly uid: string;
+  readonly kind: { group: string; version: string; kind: string };
+  readonly resource: { group: string; version: string; resource: string };
+  readonly subResource: string | undefined;
+  readonly operation: 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
+  readonly namespace: string | undefined;
+  readonly name: string | undefined;
+  readonly userInfo: { username: string | undefined; groups: string[] };
+  readonly dryRun: boolean;
+  /** The object being admitted (absent on DELETE). */
+  readonly object: unknown;
+  /** The previous object on UPDATE; normalized to undefined when the payload carries null, {}, "" or a string. */
+  readonly oldObject: unknown;
+}
+
+export type ContainerKind = 'container' | 'initContainer' | 'ephemeralContainer';
+
+/** One image the admitted object would run. */
+export interface ContainerImage {
+  /** The image string exactly as written. */
+  readonly image: string;
+  /** Field path, for messages: `spec.template.spec.initContainers[0].image`. */
+  readonly path: string;
+  readonly containerName: string | undefined;
+  readonly containerKind: ContainerKind;
+  /** False on UPDATE when the same container slot had the same image in oldObject; true otherwise. */
+  readonly changed: boolean;
+}

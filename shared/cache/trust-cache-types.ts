@@ -1,0 +1,29 @@
+import type { TrustSource } from '../verify/types';
+
+/** What a loader returns: the verified value and the instant after which it must never be used. */
+export interface Loaded<T> {
+  readonly value: T;
+  /** Hard expiry, e.g. the earliest `expires` of the TUF metadata behind the value (epoch ms). */
+  readonly expiresAtMs: number;
+}
+
+export interface GetOrLoadOptions {
+  readonly nowMs: number;
+  /** Served from cache without asking the origin while younger than this. */
+  readonly freshTtlMs: number;
+  /** When the origin fails, a cached value up to this age is used (never past its expiresAtMs). */
+  readonly maxStaleMs: number;
+}
+
+/**
+ * Verified trust data per repository, in memory in front of the shared store. Concurrent calls for one key
+ * make one load (single flight). Errors whose code is NOT_SIGNED are cached briefly (negative entry).
+ * Only verified values are ever put here: raw metadata is never a cache hit.
+ */
+export interface TrustCache {
+  getOrLoad<T>(
+    key: string,
+    load: () => Promise<Loaded<T>>,
+    options: GetOrLoadOptions,
+  ): Promise<{ value: T; source: TrustSource }>;
+}

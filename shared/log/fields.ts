@@ -1,0 +1,43 @@
+/**
+ * Field names of the decision log record (one per admission). The logger writes them and the saved
+ * CloudWatch Logs Insights queries (infra) read them: both import from here, and a test proves every field a
+ * query reads is written.
+ */
+export const DECISION_LOG = {
+  /** Constant marker so queries can filter decision records: `filter event = "admission"`. */
+  event: 'event',
+  eventValue: 'admission',
+  uid: 'uid',
+  operation: 'operation',
+  kind: 'kind',
+  namespace: 'namespace',
+  name: 'name',
+  user: 'user',
+  /** allow | deny | audit-deny */
+  decision: 'decision',
+  mode: 'mode',
+  dryRun: 'dryRun',
+  durationMs: 'durationMs',
+  /** Array of per-image records, see IMAGE_FIELDS. */
+  images: 'images',
+  /** Comma-separated codes of denied images, flat so that Logs Insights can filter and count them. */
+  deniedCodes: 'deniedCodes',
+  /** Comma-separated denied image references, flat for queries. */
+  deniedImages: 'deniedImages',
+  /** First denial reason, flat for queries. */
+  reason: 'reason',
+} as const;
+
+export const IMAGE_FIELDS = {
+  image: 'image',
+  name: 'name',
+  digest: 'digest',
+  path: 'path',
+  allowed: 'allowed',
+  code: 'code',
+  reason: 'reason',
+  /** memory | dynamodb | origin | stale */
+  source: 'source',
+} as const;
+
+export type Decision = 'allow' | 'deny' | 'audit-deny';

@@ -1,0 +1,42 @@
+import type { VerdictCode } from '../errors';
+import type { ImageReference } from '../image/types';
+import type { Rule } from '../policy/types';
+
+/** Where the trust data behind a verdict came from. `stale` = Notary failed and cached verified data was used. */
+export type TrustSource = 'memory' | 'dynamodb' | 'origin' | 'stale';
+
+/** The outcome for one image: data, turned into responses, logs and CLI output elsewhere. */
+export interface ImageVerdict {
+  readonly allowed: boolean;
+  readonly code: VerdictCode;
+  /** A sentence a person can act on. */
+  readonly reason: string;
+  /** The signed digest of the image's tag, when known (to tell the user what to pin). */
+  readonly signedDigest?: string;
+  /** Which signature format decided (e.g. `notary-v1`); absent when no verification ran. */
+  readonly format?: string;
+  readonly source?: TrustSource;
+}
+
+/** Per-call context: the evaluation instant and the deadline. */
+export interface VerifyContext {
+  /** Evaluation instant (epoch ms) for every expiry check. */
+  readonly nowMs: number;
+  /** Aborted when the admission's deadline passes; network calls must stop. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * One signature format (Notary v1 today; Notation / AWS Signer next). The decision engine only sees this
+ * interface: a new format adds a rule section (like `notary:`), an implementation, and nothing else changes.
+ * Implementations cache verified trust data per repository and single-flight concurrent requests, so that
+ * the images of one review fetch each repository once.
+ */
+export interface SignatureVerifier {
+  /** Stable format name, used in decisions and logs: `notary-v1`. */
+  readonly format: string;
+  /** Whether this verifier handles the rule (e.g. the rule has a `notary` section). */
+  supports(rule: Rule): boolean;
+  /** Decides one image; never throws for trust failures (they become verdicts with codes). */
+  verify(ref: ImageReference, rule: Rule, ctx: VerifyContext): Promise<ImageVerdict>;
+}
