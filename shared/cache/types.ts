@@ -21,4 +21,28 @@ export interface KeyValueStore {
    * Returns true when written. Rollback protection and trust-on-first-use rely on this.
    */
   putIfNewer<T>(key: string, item: StoredItem<T> & { version: number }): Promise<boolean>;
+
+  // Optional capabilities (a plain store without them still works everywhere):
+  /** Like get, and says which tier answered (metrics and the verdict's `source` report it). */
+  getWithTier?<T>(key: string, nowMs: number): Promise<TieredRead<T> | undefined>;
+  /** Like putIfNewer, and tells a refusal (a newer item is stored) from an outage. */
+  putIfNewerOutcome?<T>(key: string, item: StoredItem<T> & { version: number }): Promise<ConditionalPutOutcome>;
+  /** Resolves when the writes still in flight have settled (the Lambda awaits it before returning). */
+  flush?(): Promise<void>;
 }
+
+/** Which tier answered a read: the in-process memory or the shared DynamoDB table. */
+export type StoreTier = 'memory' | 'dynamodb';
+
+/** A read together with the tier that answered it (metrics and the verdict's `source` report it). */
+export interface TieredRead<T = unknown> {
+  readonly item: StoredItem<T>;
+  readonly tier: StoreTier;
+}
+
+/**
+ * What a conditional write did: `refused` means a stored item has an equal or higher version; `unavailable` means
+ * the store could not be asked (error, throttling, timeout), so nothing is known about the stored version.
+ */
+export type ConditionalPutOutcome = 'written' | 'refused' | 'unavailable';
+
