@@ -1,0 +1,165 @@
+/**
+ * The HTTP edge of the Notary client: one GET, bounded in time and size, over node:https (or node:http for
+ * loopback test servers). Everything above it talks to the `HttpTransport` interface, so tests can wrap the real
+ * transport to inject faults (flipped bytes, counted requests) without mocking modules.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { rootCertificates } from 'node:tls';
+import { TrustError } from '../errors';
+
+/** A sane ceiling for any metadata file whose length is not recorded by a parent role (5 MiB). */
+export const DEFAULT_MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
+/** Per-request timeout when the caller gives none. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 3_000;
+/** Same-origin redirects followed before giving up (Notary servers do not normally redirect at all). */
+export const MAX_REDIRECTS = 3;
+
+export interface HttpRequest {
+  readonly url: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** The body is refused (NOTARY_ERROR) as soon as it grows past this many bytes. */
+  readonly maxBytes: number;
+  /** Covers connect, TLS, headers and body. */
+  readonly timeoutMs: number;
+  /** The admission's deadline: aborting it stops the request. */
+  readonly signal?: AbortSignal;
+  /** Extra CA certificates (PEM) trusted besides the default roots. */
+  readonly ca?: string;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  /** Lower-case header names. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body: Uint8Array;
+}
+
+/**
+ * One request, one hop (no redirects). Network failures reject with TrustError NOTARY_UNREACHABLE, an oversized
+ * body with NOTARY_ERROR; any HTTP status resolves.
+ */
+export interface HttpTransport {
+  request(request: HttpRequest): Promise<HttpResponse>;
+}
+
+/** The real transport: node's http/https with keep-alive agents, one per extra CA. */
+export class NodeHttpTransport implements HttpTransport {
+  readonly #httpsAgents = new Map<string, https.Agent>();
+  readonly #httpAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+
+  request(request: HttpRequest): Promise<HttpResponse> {
+    const url = new URL(request.url);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      return Promise.reject(new TrustError('NOTARY_ERROR', `Notary URL ${url.origin} must be http(s).`));
+    }
+    const timeout = AbortSignal.timeout(request.timeoutMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    const client = url.protocol === 'https:' ? https : http;
+    const agent = url.protocol === 'https:' ? this.#httpsAgent(request.ca) : this.#httpAgent;
+    const where = `${url.origin}${url.pathname}`;
+
+    return new Promise<HttpResponse>((resolve, reject) => {
+      let settled = false;
+      const settle = () => {
+        settled = true;
+        signal.removeEventListener('abort', onAbort);
+      };
+      const fail = (error: TrustError) => {
+        if (settled) return;
+        settle();
+        req.destroy();
+        reject(error);
+      };
+      const onAbort = () => {
+        const why = timeout.aborted ? `did not answer within ${request.timeoutMs} ms` : 'was aborted (deadline passed)';
+        fail(new TrustError('NOTARY_UNREACHABLE', `Notary request to ${where} ${why}.`, { cause: signal.reason }));
+      };
+      const req = client.get(url, { agent, headers: { accept: 'application/json', ...request.headers } }, (res) => {
+        const declared = Number(res.headers['content-length']);
+        if (Number.isFinite(declared) && declared > request.maxBytes) {
+          fail(tooLarge(where, request.maxBytes));
+          return;
+        }
+        const chunks: Buffer[] = [];
+        let received = 0;
+        res.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          // Stream and count: an endless or oversized body is cut off here, never buffered whole.
+          if (received > request.maxBytes) fail(tooLarge(where, request.maxBytes));
+          else chunks.push(chunk);
+        });
+        res.on('error', (error) => fail(unreachable(where, error)));
+        res.on('end', () => {
+          if (settled) return;
+          settle();
+          resolve({ status: res.statusCode ?? 0, headers: flattenHeaders(res.headers), body: Buffer.concat(chunks) });
+        });
+      });
+      req.on('error', (error) => fail(unreachable(where, error)));
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Closes idle keep-alive sockets (tests, CLI exit). */
+  close(): void {
+    this.#httpAgent.destroy();
+    for (const agent of this.#httpsAgents.values()) agent.destroy();
+    this.#httpsAgents.clear();
+  }
+
+  #httpsAgent(ca: string | undefined): https.Agent {
+    const key = ca ?? '';
+    let agent = this.#httpsAgents.get(key);
+    if (!agent) {
+      // An extra CA is added to, not substituted for, the default roots: a public Notary keeps working.
+      agent = new https.Agent({ keepAlive: true, maxSockets: 16, ca: ca ? [...rootCertificates, ca] : undefined });
+      this.#httpsAgents.set(key, agent);
+    }
+    return agent;
+  }
+}
+
+/**
+ * GET with same-origin redirects only: a redirect to another host could hand the request (and its bearer token)
+ * to someone else, so it is refused.
+ */
+export async function getFollowingSameOriginRedirects(
+  transport: HttpTransport,
+  request: HttpRequest,
+): Promise<HttpResponse> {
+  let current = request;
+  for (let hop = 0; ; hop++) {
+    const response = await transport.request(current);
+    if (response.status < 300 || response.status >= 400 || response.status === 304) return response;
+    const location = response.headers.location;
+    if (!location) throw new TrustError('NOTARY_ERROR', `Notary answered ${response.status} without a Location.`);
+    const from = new URL(current.url);
+    const to = new URL(location, from);
+    if (to.origin !== from.origin) {
+      throw new TrustError(
+        'NOTARY_ERROR',
+        `Notary at ${from.origin} redirected to another origin (${to.origin}); redirects are only followed within one server.`,
+      );
+    }
+    if (hop >= MAX_REDIRECTS) throw new TrustError('NOTARY_ERROR', `Notary at ${from.origin} redirected too often.`);
+    current = { ...current, url: to.href };
+  }
+}
+
+function tooLarge(where: string, maxBytes: number): TrustError {
+  return new TrustError('NOTARY_ERROR', `Notary response from ${where} is larger than ${maxBytes} bytes; refused.`);
+}
+
+function unreachable(where: string, error: Error): TrustError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const detail = code ? `${code}: ${error.message}` : error.message;
+  return new TrustError('NOTARY_UNREACHABLE', `Cannot reach Notary at ${where} (${detail}).`, { cause: error });
+}
+
+function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, string | undefined> {
+  const flat: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(headers)) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+  return flat;
+}
