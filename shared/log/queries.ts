@@ -1,0 +1,112 @@
+import { DECISION_LOG as F, IMAGE_FIELDS as I } from './fields';
+
+/**
+ * The saved CloudWatch Logs Insights queries over the decision log: the CDK stack saves them as
+ * `AWS::Logs::QueryDefinition`s and `notary-gate decisions` runs the same texts. Every field name comes from
+ * ./fields (the module the decision logger writes with), and a test proves each name a query reads is one of them.
+ */
+
+export interface DecisionQuery {
+  /** Stable, kebab-case: the `--query` argument and the saved query's name. */
+  readonly name: string;
+  readonly description: string;
+  readonly text: string;
+}
+
+/** Denied codes that mean "this image is not (verifiably) signed", as opposed to policy or availability denials. */
+export const UNVERIFIABLE_CODES = [
+  'NOT_SIGNED',
+  'DIGEST_MISMATCH',
+  'SIGNATURE_INVALID',
+  'ROOT_UNTRUSTED',
+  'HASH_MISMATCH',
+  'METADATA_EXPIRED',
+  'ROLLBACK',
+] as const;
+export const NOTARY_FAILURE_CODES = ['NOTARY_UNREACHABLE', 'NOTARY_ERROR'] as const;
+
+const isAdmission = `${F.event} = "${F.eventValue}"`;
+/** Both real denials and what audit mode would have denied. */
+const isDenial = `${F.decision} in ["deny", "audit-deny"]`;
+const codesMatch = (codes: readonly string[]) => `${F.deniedCodes} like /${codes.join('|')}/`;
+/** Image records are an array, which Logs Insights does not index; the raw JSON line is matched instead. */
+const staleImage = `@message like /"${I.source}":\\s*"stale"/`;
+
+const lines = (...parts: string[]) => parts.join('\n| ');
+
+export const DECISION_QUERIES: readonly DecisionQuery[] = [
+  {
+    name: 'recent-decisions',
+    description: 'The latest admissions, allowed or not.',
+    text: lines(
+      `fields @timestamp, ${F.decision}, ${F.operation}, ${F.kind}, ${F.namespace}, ${F.name}, ${F.user}, ${F.deniedCodes}`,
+      `filter ${isAdmission}`,
+      'sort @timestamp desc',
+      'limit 100',
+    ),
+  },
+  {
+    name: 'denials',
+    description: 'Denied admissions (and audit-mode would-be denials) with the images and the reason.',
+    text: lines(
+      `fields @timestamp, ${F.decision}, ${F.namespace}, ${F.kind}, ${F.name}, ${F.user}, ${F.deniedCodes}, ${F.deniedImages}, ${F.reason}`,
+      `filter ${isAdmission} and ${isDenial}`,
+      'sort @timestamp desc',
+      'limit 100',
+    ),
+  },
+  {
+    name: 'decisions-by-namespace-and-user',
+    description: 'How many admissions each namespace and user had, by decision.',
+    text: lines(
+      `filter ${isAdmission}`,
+      `stats count(*) as admissions by ${F.namespace}, ${F.user}, ${F.decision}`,
+      'sort admissions desc',
+      'limit 200',
+    ),
+  },
+  {
+    name: 'unverifiable-images',
+    description:
+      'Images denied because no valid signature covers them: unsigned, wrong digest, bad or expired trust data.',
+    text: lines(
+      `filter ${isAdmission} and ${codesMatch(UNVERIFIABLE_CODES)}`,
+      `stats count(*) as admissions, latest(${F.reason}) as lastReason, latest(${F.namespace}) as lastNamespace by ${F.deniedImages}, ${F.deniedCodes}`,
+      'sort admissions desc',
+      'limit 100',
+    ),
+  },
+  {
+    name: 'slow-admissions',
+    description: 'Admission latency (p50, p99, max) in 5-minute bins; the apiserver gives up at the webhook timeout.',
+    text: lines(
+      `filter ${isAdmission}`,
+      `stats pct(${F.durationMs}, 50) as p50Ms, pct(${F.durationMs}, 99) as p99Ms, max(${F.durationMs}) as maxMs, count(*) as admissions by bin(5m) as window`,
+      'sort window desc',
+    ),
+  },
+  {
+    name: 'notary-errors',
+    description: 'Admissions denied because a Notary server could not be reached or answered wrongly.',
+    text: lines(
+      `fields @timestamp, ${F.decision}, ${F.namespace}, ${F.name}, ${F.deniedCodes}, ${F.deniedImages}, ${F.reason}`,
+      `filter ${isAdmission} and ${codesMatch(NOTARY_FAILURE_CODES)}`,
+      'sort @timestamp desc',
+      'limit 100',
+    ),
+  },
+  {
+    name: 'stale-cache-use',
+    description: 'Admissions decided on cached trust data past its fresh TTL because Notary failed.',
+    text: lines(
+      `fields @timestamp, ${F.decision}, ${F.namespace}, ${F.kind}, ${F.name}`,
+      `filter ${isAdmission} and ${staleImage}`,
+      'sort @timestamp desc',
+      'limit 100',
+    ),
+  },
+];
+
+export function findDecisionQuery(name: string): DecisionQuery | undefined {
+  return DECISION_QUERIES.find((query) => query.name === name);
+}

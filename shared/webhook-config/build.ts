@@ -1,0 +1,121 @@
+import { stringify } from 'yaml';
+import { HTTP_PATHS, WEBHOOK_TIMEOUT_SECONDS } from '../constants';
+import { InvalidInputError } from '../errors';
+
+/**
+ * Builds the `ValidatingWebhookConfiguration` that points the apiserver at the webhook. Pure: the CDK stack (with
+ * CloudFormation tokens in `url`) and `notary-gate webhook-config` (with real values) both call it, so the two can
+ * never disagree about rules, timeouts or exclusions.
+ */
+
+/** Stands in for the webhook token wherever the real one must not be written (CloudFormation outputs). */
+export const TOKEN_PLACEHOLDER = '<WEBHOOK_TOKEN>';
+export const DEFAULT_CONFIGURATION_NAME = 'notary-gate';
+/** Webhook names must be fully qualified; this one is ours by convention, no domain is contacted. */
+export const WEBHOOK_NAME = 'signed-images.notary-gate.io';
+/** Namespaces never sent to the webhook: the control plane must keep running whatever the policy says. */
+export const ALWAYS_EXCLUDED_NAMESPACES = ['kube-system'] as const;
+/** The apiserver caps webhook timeouts at 30 seconds. */
+export const MAX_TIMEOUT_SECONDS = 30;
+
+export type FailurePolicy = 'Fail' | 'Ignore';
+
+export interface WebhookConfigurationOptions {
+  /** Base URL of the webhook (the function URL), without the `/validate` path. */
+  readonly url: string;
+  /** The path token; `TOKEN_PLACEHOLDER` to fill in later; absent when the webhook runs without a token. */
+  readonly token?: string;
+  /** Base64 PEM bundle; only for endpoints whose certificate public roots do not cover (not function URLs). */
+  readonly caBundle?: string;
+  readonly timeoutSeconds?: number;
+  readonly failurePolicy?: FailurePolicy;
+  /** Namespaces excluded besides kube-system. */
+  readonly excludedNamespaces?: readonly string[];
+  readonly name?: string;
+  /**
+   * Skip UPDATEs that leave `spec` unchanged (labels, annotations, finalizers): images live only in the spec, so
+   * such updates cannot introduce an image. Off by default, matching the policy's "check every image" default.
+   */
+  readonly skipUnchangedSpecUpdates?: boolean;
+}
+
+/** Resources whose objects carry a pod spec, grouped by API group, each admitted on CREATE and UPDATE. */
+export const ADMITTED_RESOURCES: readonly { apiGroup: string; resources: readonly string[] }[] = [
+  { apiGroup: '', resources: ['pods', 'pods/ephemeralcontainers', 'replicationcontrollers'] },
+  { apiGroup: 'apps', resources: ['deployments', 'replicasets', 'statefulsets', 'daemonsets'] },
+  { apiGroup: 'batch', resources: ['jobs', 'cronjobs'] },
+];
+
+/** The URL the apiserver calls: base + `/validate` + `/<token>` when a token is used. */
+export function webhookUrl(baseUrl: string, token?: string): string {
+  const base = baseUrl.replace(/\/+$/, '');
+  return token === undefined || token === ''
+    ? `${base}${HTTP_PATHS.validate}`
+    : `${base}${HTTP_PATHS.validate}/${token}`;
+}
+
+export function buildWebhookConfiguration(options: WebhookConfigurationOptions): Record<string, unknown> {
+  const timeoutSeconds = options.timeoutSeconds ?? WEBHOOK_TIMEOUT_SECONDS;
+  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > MAX_TIMEOUT_SECONDS) {
+    throw new InvalidInputError(`timeoutSeconds must be a whole number from 1 to ${MAX_TIMEOUT_SECONDS}`);
+  }
+  const excluded = [...new Set([...ALWAYS_EXCLUDED_NAMESPACES, ...(options.excludedNamespaces ?? [])])];
+  const clientConfig: Record<string, string> = { url: webhookUrl(options.url, options.token) };
+  if (options.caBundle) clientConfig.caBundle = options.caBundle;
+  const webhook: Record<string, unknown> = {
+    name: WEBHOOK_NAME,
+    admissionReviewVersions: ['v1'],
+    clientConfig,
+    rules: ADMITTED_RESOURCES.map(({ apiGroup, resources }) => ({
+      apiGroups: [apiGroup],
+      apiVersions: ['*'],
+      operations: ['CREATE', 'UPDATE'],
+      resources: [...resources],
+      scope: 'Namespaced',
+    })),
+    // Every resource above is namespaced, so the selector sees every request; kube-system stays out.
+    namespaceSelector: {
+      matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: excluded }],
+    },
+    // The webhook only reads: dry-run requests (kubectl apply --dry-run=server) are sent too, so a dry run
+    // answers truthfully whether the real request would be admitted.
+    sideEffects: 'None',
+    timeoutSeconds,
+    failurePolicy: options.failurePolicy ?? 'Fail',
+    matchPolicy: 'Equivalent',
+  };
+  if (options.skipUnchangedSpecUpdates) {
+    webhook.matchConditions = [
+      {
+        name: 'skip-updates-with-unchanged-spec',
+        expression:
+          "request.operation != 'UPDATE' || !has(object.spec) || !has(oldObject.spec) || object.spec != oldObject.spec",
+      },
+    ];
+  }
+  return {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingWebhookConfiguration',
+    metadata: { name: options.name ?? DEFAULT_CONFIGURATION_NAME, labels: { 'app.kubernetes.io/name': 'notary-gate' } },
+    webhooks: [webhook],
+  };
+}
+
+/**
+ * YAML for `kubectl apply -f -`. Lines are never folded: a folded URL would break, and in the CDK stack the URL
+ * holds CloudFormation tokens that must stay in one piece.
+ */
+export function toYaml(configuration: Record<string, unknown>): string {
+  return stringify(configuration, { lineWidth: 0, minContentWidth: 0 });
+}
+
+/** Replaces the token placeholder of a configuration produced with `token: TOKEN_PLACEHOLDER`. */
+export function fillToken(yaml: string, token: string): string {
+  if (!/^[A-Za-z0-9_-]+$/.test(token)) {
+    throw new InvalidInputError('the webhook token may hold only letters, digits, "-" and "_" (it is a URL path part)');
+  }
+  if (!yaml.includes(TOKEN_PLACEHOLDER)) {
+    throw new InvalidInputError(`the webhook configuration has no ${TOKEN_PLACEHOLDER} placeholder to fill`);
+  }
+  return yaml.split(TOKEN_PLACEHOLDER).join(token);
+}

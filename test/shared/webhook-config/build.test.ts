@@ -1,0 +1,142 @@
+import { parse } from 'yaml';
+import { WEBHOOK_TIMEOUT_SECONDS } from '../../../shared/constants';
+import { InvalidInputError } from '../../../shared/errors';
+import {
+  buildWebhookConfiguration,
+  fillToken,
+  TOKEN_PLACEHOLDER,
+  toYaml,
+  webhookUrl,
+} from '../../../shared/webhook-config/build';
+
+type Webhook = {
+  name: string;
+  clientConfig: { url: string; caBundle?: string };
+  rules: { apiGroups: string[]; operations: string[]; resources: string[] }[];
+  namespaceSelector: { matchExpressions: { key: string; operator: string; values: string[] }[] };
+  sideEffects: string;
+  admissionReviewVersions: string[];
+  timeoutSeconds: number;
+  failurePolicy: string;
+  matchConditions?: { name: string; expression: string }[];
+};
+
+const onlyWebhook = (configuration: Record<string, unknown>) => (configuration.webhooks as Webhook[])[0]!;
+const base = { url: 'https://abc.lambda-url.eu-west-1.on.aws/' };
+
+describe('webhook configuration', () => {
+  describe('with defaults', () => {
+    const configuration = buildWebhookConfiguration(base);
+    const webhook = onlyWebhook(configuration);
+
+    it('is an admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration named notary-gate', () => {
+      expect(configuration).toMatchObject({
+        apiVersion: 'admissionregistration.k8s.io/v1',
+        kind: 'ValidatingWebhookConfiguration',
+        metadata: { name: 'notary-gate' },
+      });
+    });
+
+    it('calls /validate on the function URL without a double slash', () => {
+      expect(webhook.clientConfig.url).toBe('https://abc.lambda-url.eu-west-1.on.aws/validate');
+      expect(webhook.clientConfig.caBundle).toBeUndefined();
+    });
+
+    it('fails closed, has no side effects and speaks AdmissionReview v1 only', () => {
+      expect(webhook.failurePolicy).toBe('Fail');
+      expect(webhook.sideEffects).toBe('None');
+      expect(webhook.admissionReviewVersions).toEqual(['v1']);
+    });
+
+    it('uses the shared webhook timeout', () => {
+      expect(webhook.timeoutSeconds).toBe(WEBHOOK_TIMEOUT_SECONDS);
+    });
+
+    it('admits CREATE and UPDATE of every resource that carries a pod spec, in its API group', () => {
+      const byGroup = Object.fromEntries(webhook.rules.map((rule) => [rule.apiGroups.join(), rule.resources]));
+      expect(byGroup).toEqual({
+        '': ['pods', 'pods/ephemeralcontainers', 'replicationcontrollers'],
+        apps: ['deployments', 'replicasets', 'statefulsets', 'daemonsets'],
+        batch: ['jobs', 'cronjobs'],
+      });
+      for (const rule of webhook.rules) expect(rule.operations).toEqual(['CREATE', 'UPDATE']);
+    });
+
+    it('excludes kube-system by its namespace name label', () => {
+      expect(webhook.namespaceSelector.matchExpressions).toEqual([
+        { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system'] },
+      ]);
+    });
+
+    it('has no match conditions, so dry runs and metadata-only updates are checked too', () => {
+      expect(webhook.matchConditions).toBeUndefined();
+    });
+  });
+
+  describe('with options', () => {
+    const webhook = onlyWebhook(
+      buildWebhookConfiguration({
+        ...base,
+        token: 'tok3n',
+        caBundle: 'Q0E=',
+        timeoutSeconds: 5,
+        failurePolicy: 'Ignore',
+        excludedNamespaces: ['monitoring', 'kube-system'],
+        name: 'gate',
+        skipUnchangedSpecUpdates: true,
+      }),
+    );
+
+    it('puts the token in the path and keeps the CA bundle', () => {
+      expect(webhook.clientConfig).toEqual({
+        url: 'https://abc.lambda-url.eu-west-1.on.aws/validate/tok3n',
+        caBundle: 'Q0E=',
+      });
+    });
+
+    it('excludes the extra namespaces once each, kube-system first', () => {
+      expect(webhook.namespaceSelector.matchExpressions[0]?.values).toEqual(['kube-system', 'monitoring']);
+    });
+
+    it('takes the timeout and failure policy given', () => {
+      expect(webhook).toMatchObject({ timeoutSeconds: 5, failurePolicy: 'Ignore' });
+    });
+
+    it('skips updates whose spec did not change with a CEL match condition', () => {
+      expect(webhook.matchConditions?.[0]?.expression).toContain('object.spec != oldObject.spec');
+    });
+  });
+
+  it.each([0, 31, 2.5])('rejects a timeout of %s seconds', (timeoutSeconds) => {
+    expect(() => buildWebhookConfiguration({ ...base, timeoutSeconds })).toThrow(InvalidInputError);
+  });
+
+  describe('as YAML', () => {
+    const longUrl = `https://${'a'.repeat(120)}.lambda-url.eu-west-1.on.aws`;
+    const yaml = toYaml(buildWebhookConfiguration({ url: longUrl, token: TOKEN_PLACEHOLDER }));
+
+    it('round-trips and never folds the URL', () => {
+      const webhook = onlyWebhook(parse(yaml));
+      expect(webhook.clientConfig.url).toBe(`${longUrl}/validate/${TOKEN_PLACEHOLDER}`);
+      expect(yaml).toContain(`${longUrl}/validate/${TOKEN_PLACEHOLDER}`);
+    });
+
+    it('takes the real token in place of the placeholder', () => {
+      const filled = onlyWebhook(parse(fillToken(yaml, 'abcDEF123')));
+      expect(filled.clientConfig.url).toBe(`${longUrl}/validate/abcDEF123`);
+    });
+
+    it('refuses a token that is not a safe URL path part', () => {
+      expect(() => fillToken(yaml, 'a/b')).toThrow(InvalidInputError);
+    });
+
+    it('refuses to fill a configuration that has no placeholder', () => {
+      expect(() => fillToken(toYaml(buildWebhookConfiguration(base)), 'abc')).toThrow(/placeholder/);
+    });
+  });
+
+  it('builds the URL with and without a token', () => {
+    expect(webhookUrl('https://h/', '')).toBe('https://h/validate');
+    expect(webhookUrl('https://h', 't')).toBe('https://h/validate/t');
+  });
+});
