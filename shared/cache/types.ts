@@ -45,4 +45,3 @@ export interface TieredRead<T = unknown> {
  * the store could not be asked (error, throttling, timeout), so nothing is known about the stored version.
  */
 export type ConditionalPutOutcome = 'written' | 'refused' | 'unavailable';
-

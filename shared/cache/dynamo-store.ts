@@ -1,0 +1,144 @@
+/**
+ * The shared tier: one DynamoDB table, read through a batching reader, written with PutItem.
+ *
+ * DynamoDB is an optimisation here, never a dependency of a decision: reads that fail are misses, writes that
+ * fail are dropped; both are warned and counted (METRIC.cacheStoreErrors) and the caller asks Notary instead.
+ * Writes are tracked so `flush()` can await them before the Lambda freezes, without sitting on the admission's
+ * critical path.
+ */
+import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { METRIC, type Observer, silentObserver } from '../observer';
+import { BatchReader, describeError } from './batch-reader';
+import { createCacheDynamoClient, DEFAULT_DYNAMO_TIMEOUT_MS } from './dynamo-client';
+import { ATTR, type DynamoItem, decodeItem, encodeItem } from './dynamo-item';
+import type { ConditionalPutOutcome, KeyValueStore, StoredItem, TieredRead } from './types';
+
+export interface DynamoStoreOptions {
+  readonly tableName: string;
+  /** Injected in tests; by default a client with short timeouts (see dynamo-client.ts). */
+  readonly client?: DynamoDBClient;
+  readonly observer?: Observer;
+  /** Budget of one read batch or one write, retries included. */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * The monotonic rule of `mayReplace` (memory-store.ts) as a condition: no item yet, or it has expired, or it has
+ * no version, or a lower one.
+ */
+const NEWER_CONDITION = 'attribute_not_exists(#pk) OR #exp <= :now OR attribute_not_exists(#v) OR #v < :v';
+
+export class DynamoStore implements KeyValueStore {
+  private readonly tableName: string;
+  private readonly client: DynamoDBClient;
+  private readonly observer: Observer;
+  private readonly timeoutMs: number;
+  private readonly reader: BatchReader;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(options: DynamoStoreOptions) {
+    this.tableName = options.tableName;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_DYNAMO_TIMEOUT_MS;
+    this.client = options.client ?? createCacheDynamoClient({ timeoutMs: this.timeoutMs });
+    this.observer = options.observer ?? silentObserver;
+    this.reader = new BatchReader({
+      client: this.client,
+      tableName: this.tableName,
+      observer: this.observer,
+      timeoutMs: this.timeoutMs,
+    });
+  }
+
+  /** Never rejects: failures are misses. Expiry is checked here, since DynamoDB deletes expired items late. */
+  async get<T>(key: string, nowMs: number): Promise<StoredItem<T> | undefined> {
+    const raw = await this.reader.read(key);
+    if (!raw) return undefined;
+    const item = decodeItem<T>(raw);
+    if (!item) {
+      this.observer.warn('ignored a malformed cache item', { table: this.tableName, key });
+      this.observer.count(METRIC.cacheStoreErrors, 1, { name: 'reason', value: 'malformed_item' });
+      return undefined;
+    }
+    return item.expiresAtMs > nowMs ? item : undefined;
+  }
+
+  async getWithTier<T>(key: string, nowMs: number): Promise<TieredRead<T> | undefined> {
+    const item = await this.get<T>(key, nowMs);
+    return item && { item, tier: 'dynamodb' };
+  }
+
+  /** Never rejects; awaiting it is optional (see flush). */
+  put<T>(key: string, item: StoredItem<T>): Promise<void> {
+    return this.track(this.write(key, item, false).then(() => undefined));
+  }
+
+  /** Never rejects: false when refused by a newer item and also when DynamoDB could not be asked. */
+  async putIfNewer<T>(key: string, item: StoredItem<T> & { version: number }): Promise<boolean> {
+    return (await this.putIfNewerOutcome(key, item)) === 'written';
+  }
+
+  putIfNewerOutcome<T>(key: string, item: StoredItem<T> & { version: number }): Promise<ConditionalPutOutcome> {
+    return this.track(this.write(key, item, true));
+  }
+
+  /** Resolves when every write started so far has settled (the Lambda calls it before returning). */
+  async flush(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+  }
+
+  private track<R>(promise: Promise<R>): Promise<R> {
+    this.inFlight.add(promise);
+    void promise.finally(() => this.inFlight.delete(promise));
+    return promise;
+  }
+
+  private async write<T>(key: string, item: StoredItem<T>, conditional: boolean): Promise<ConditionalPutOutcome> {
+    const encoded = encodeItem(key, item);
+    if (!encoded.ok) {
+      this.observer.warn('cache item not written to DynamoDB', {
+        table: this.tableName,
+        key,
+        reason: encoded.reason,
+        bytes: encoded.bytes,
+      });
+      this.observer.count(METRIC.cacheStoreErrors, 1, { name: 'reason', value: 'item_too_large' });
+      return 'unavailable';
+    }
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: encoded.item,
+          ...(conditional ? conditionFor(item) : {}),
+        }),
+        { abortSignal: AbortSignal.timeout(this.timeoutMs) },
+      );
+      return 'written';
+    } catch (error) {
+      // By name rather than instanceof: an injected client may come from another copy of the SDK.
+      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return 'refused';
+      this.observer.warn('DynamoDB cache write failed; the item is not shared', {
+        table: this.tableName,
+        key,
+        ...describeError(error),
+      });
+      this.observer.count(METRIC.cacheStoreErrors, 1, { name: 'reason', value: 'write_error' });
+      return 'unavailable';
+    }
+  }
+}
+
+function conditionFor(item: StoredItem<unknown>): {
+  ConditionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues: DynamoItem;
+} {
+  return {
+    ConditionExpression: NEWER_CONDITION,
+    ExpressionAttributeNames: { '#pk': ATTR.key, '#exp': ATTR.expiresAtMs, '#v': ATTR.version },
+    ExpressionAttributeValues: {
+      ':now': { N: String(item.storedAtMs) },
+      ':v': { N: String(item.version) },
+    },
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * Verified trust data per repository: fresh hits from the store, single-flighted loads from the origin (Notary),
+ * stale-if-error when Notary fails, and short negative entries for repositories without trust data.
+ *
+ * Only what `load()` returns is stored, and `load()` returns verified data: raw metadata is never a cache hit.
+ */
+import { NotaryGateError, TrustError, type VerdictCode } from '../errors';
+import { METRIC, type Observer, silentObserver } from '../observer';
+import type { TrustSource } from '../verify/types';
+import type { GetOrLoadOptions, Loaded, TrustCache } from './trust-cache-types';
+import type { KeyValueStore, StoreTier, TieredRead } from './types';
+
+export interface TieredTrustCacheOptions {
+  readonly store: KeyValueStore;
+  readonly observer?: Observer;
+  /** How long "this repository has no trust data" is remembered; short, so that signing it takes effect soon. */
+  readonly negativeTtlMs?: number;
+}
+
+export const DEFAULT_NEGATIVE_TTL_MS = 30_000;
+
+/** Namespace of trust entries in the shared store (tokens, roots and versions use their own prefixes). */
+export const TRUST_KEY_PREFIX = 'trust#';
+
+/** Errors that say the origin could not answer, not that the data is bad: only these may fall back to stale data. */
+const ORIGIN_OUTAGE_CODES: ReadonlySet<string> = new Set<VerdictCode>(['NOTARY_UNREACHABLE', 'NOTARY_ERROR']);
+/** Errors remembered briefly as negative entries. */
+const NEGATIVE_CODES: ReadonlySet<string> = new Set<VerdictCode>(['NOT_SIGNED']);
+
+/** What the store holds under a trust key. */
+type TrustEntry<T> =
+  | { readonly kind: 'value'; readonly value: T }
+  | { readonly kind: 'negative'; readonly code: VerdictCode; readonly reason: string };
+
+type Result<T> = { value: T; source: TrustSource };
+
+export class TieredTrustCache implements TrustCache {
+  private readonly store: KeyValueStore;
+  private readonly observer: Observer;
+  private readonly negativeTtlMs: number;
+  private readonly inFlight = new Map<string, Promise<Result<unknown>>>();
+
+  constructor(options: TieredTrustCacheOptions) {
+    this.store = options.store;
+    this.observer = options.observer ?? silentObserver;
+    this.negativeTtlMs = options.negativeTtlMs ?? DEFAULT_NEGATIVE_TTL_MS;
+  }
+
+  /**
+   * Concurrent calls for one key share one promise: one store read and at most one load, however many admissions
+   * of the same repository arrive together. Later callers get the first caller's result (and instant).
+   */
+  getOrLoad<T>(key: string, load: () => Promise<Loaded<T>>, options: GetOrLoadOptions): Promise<Result<T>> {
+    const running = this.inFlight.get(key);
+    if (running) return running as Promise<Result<T>>;
+    const started = this.resolve(key, load, options).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, started);
+    return started;
+  }
+
+  private async resolve<T>(key: string, load: () => Promise<Loaded<T>>, options: GetOrLoadOptions): Promise<Result<T>> {
+    const { nowMs, freshTtlMs, maxStaleMs } = options;
+    const storeKey = TRUST_KEY_PREFIX + key;
+    const cached = await this.read<TrustEntry<T>>(storeKey, nowMs);
+    // Negative age: the entry was written after the evaluation instant (an audit with `--at` in the past), so it
+    // says nothing about that instant and is neither fresh nor usable as stale.
+    const age = cached ? nowMs - cached.item.storedAtMs : Number.NaN;
+
+    if (cached?.item.value.kind === 'negative') {
+      this.countHit(cached.tier);
+      throw new TrustError(cached.item.value.code, cached.item.value.reason);
+    }
+    if (cached && age >= 0 && age < freshTtlMs) {
+      this.countHit(cached.tier);
+      return { value: cached.item.value.value, source: cached.tier };
+    }
+    this.observer.count(METRIC.cacheMisses, 1, { name: 'reason', value: cached ? 'not_fresh' : 'absent' });
+
+    let loaded: Loaded<T>;
+    try {
+      loaded = await load();
+    } catch (error) {
+      const code = codeOf(error);
+      if (code !== undefined && NEGATIVE_CODES.has(code)) {
+        this.remember(storeKey, { kind: 'negative', code, reason: (error as Error).message }, nowMs, {
+          expiresAtMs: nowMs + this.negativeTtlMs,
+        });
+        throw error;
+      }
+      if (code !== undefined && ORIGIN_OUTAGE_CODES.has(code) && cached && age >= 0 && age <= maxStaleMs) {
+        // The store already refused entries past their expiresAtMs, which never exceeds the metadata's own expiry.
+        this.observer.count(METRIC.staleServed);
+        this.observer.warn('Notary failed; serving verified trust data from the cache (stale-if-error)', {
+          key,
+          code,
+          ageMs: age,
+          maxStaleMs,
+        });
+        return { value: cached.item.value.value, source: 'stale' };
+      }
+      throw error;
+    }
+
+    // Keep the value long enough to serve stale-if-error, but never past the metadata's own expiry.
+    const keepForMs = Math.max(freshTtlMs, maxStaleMs);
+    this.remember(storeKey, { kind: 'value', value: loaded.value }, nowMs, {
+      expiresAtMs: Math.min(loaded.expiresAtMs, nowMs + keepForMs),
+    });
+    return { value: loaded.value, source: 'origin' };
+  }
+
+  private async read<E>(storeKey: string, nowMs: number): Promise<TieredRead<E> | undefined> {
+    if (this.store.getWithTier) return this.store.getWithTier<E>(storeKey, nowMs);
+    const item = await this.store.get<E>(storeKey, nowMs);
+    return item && { item, tier: 'memory' };
+  }
+
+  /** Fire and forget: the write must not sit on the admission's path (the store tracks it; flush() awaits it). */
+  private remember<T>(storeKey: string, entry: TrustEntry<T>, nowMs: number, { expiresAtMs }: { expiresAtMs: number }) {
+    if (expiresAtMs <= nowMs) return;
+    void this.store.put(storeKey, { value: entry, storedAtMs: nowMs, expiresAtMs }).catch((error: unknown) => {
+      // Stores in this folder never reject; a foreign store might.
+      this.observer.warn('trust cache write failed', { key: storeKey, error: String(error) });
+    });
+  }
+
+  private countHit(tier: StoreTier): void {
+    this.observer.count(METRIC.cacheHits, 1, { name: 'tier', value: tier });
+  }
+}
+
+function codeOf(error: unknown): VerdictCode | undefined {
+  return error instanceof NotaryGateError ? (error.code as VerdictCode) : undefined;
+}
