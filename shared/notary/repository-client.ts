@@ -1,0 +1,231 @@
+/**
+ * The updater: fetches one repository's trust data from a Notary v1 server in the order TUF requires and feeds
+ * the raw bytes to the verification core (TrustedMetadata), which throws on anything it cannot trust.
+ * The TOFU root and the highest versions seen live in the KeyValueStore, so rollback protection survives cold
+ * starts and is shared by every Lambda instance.
+ */
+import type { KeyValueStore } from '../cache/types';
+import { TrustError } from '../errors';
+import { METRIC, type Observer, silentObserver } from '../observer';
+import type { NotarySettings } from '../policy/types';
+import {
+  DEFAULT_MAX_RESPONSE_BYTES,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  getFollowingSameOriginRedirects,
+  type HttpResponse,
+  type HttpTransport,
+} from './http';
+import type { TokenAuthenticator } from './token-auth';
+import { TrustedMetadata } from './tuf/trusted-metadata';
+import type { ExpectedFile, RoleVersions, VerifiedTrust } from './tuf/types';
+import { parseBearerChallenge } from './www-authenticate';
+
+/** timestamp.json is tiny and its length is recorded nowhere: a tighter cap than other files. */
+export const MAX_TIMESTAMP_BYTES = 1024 * 1024;
+/** The TOFU root and role versions must outlive any cache entry: they are the memory that stops rollbacks. */
+export const TRUST_STATE_TTL_MS = 10 * 365 * 24 * 3600 * 1000;
+
+export interface RepositoryClientDeps {
+  readonly http: HttpTransport;
+  readonly store: KeyValueStore;
+  readonly tokens: TokenAuthenticator;
+  readonly observer?: Observer;
+  readonly requestTimeoutMs?: number;
+}
+
+export interface RepositoryRequest {
+  /** Base URL of the Notary server. */
+  readonly server: string;
+  /** The repository's GUN: the normalized image name. */
+  readonly gun: string;
+  readonly pinnedRootKeys: readonly string[];
+  readonly ca?: string;
+  readonly credentials?: NotarySettings['auth'];
+  /** The evaluation instant for every expiry check. */
+  readonly nowMs: number;
+  readonly signal?: AbortSignal;
+}
+
+/** Store keys of the per-repository trust state (exported for tests and operators). */
+export const trustStateKeys = (server: string, gun: string) => ({
+  root: `root#${serverBase(server)}#${gun}`,
+  versions: `versions#${serverBase(server)}#${gun}`,
+});
+
+export class NotaryRepositoryClient {
+  readonly #observer: Observer;
+  readonly #timeoutMs: number;
+
+  constructor(private readonly deps: RepositoryClientDeps) {
+    this.#observer = deps.observer ?? silentObserver;
+    this.#timeoutMs = deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  }
+
+  /** Fetches and verifies the repository's trust data; throws TrustError with a stable code. */
+  async loadTrust(request: RepositoryRequest): Promise<VerifiedTrust> {
+    const keys = trustStateKeys(request.server, request.gun);
+    const { trustedRoot, minVersions } = await this.#readTrustState(keys, request.nowMs);
+    const metadata = new TrustedMetadata({
+      gun: request.gun,
+      nowMs: request.nowMs,
+      pinnedRootKeys: request.pinnedRootKeys,
+      trustedRoot,
+      minVersions,
+    });
+
+    // TUF 5.3 / notary client: root and timestamp do not depend on each other's content: fetch both at once.
+    const [root, timestamp] = await Promise.all([
+      this.#fetchRole(request, 'root', {}, { maxBytes: DEFAULT_MAX_RESPONSE_BYTES, topLevel: true }),
+      this.#fetchRole(request, 'timestamp', {}, { maxBytes: MAX_TIMESTAMP_BYTES, topLevel: true }),
+    ]);
+    metadata.updateRoot(root); // TUF 5.3: the root, against pinned keys or the root trusted before
+    metadata.updateTimestamp(timestamp); // TUF 5.4: signatures, expiry, no rollback
+
+    // TUF 5.5: snapshot, by checksum name when the timestamp records its hash; length capped by the record.
+    metadata.updateSnapshot(await this.#fetchRole(request, 'snapshot', metadata.snapshotMeta()));
+    // TUF 5.6: top-level targets, likewise from the snapshot's record.
+    metadata.updateTargets(await this.#fetchRole(request, 'targets', metadata.targetsMeta()));
+
+    // TUF 5.6.7: delegations, level by level (children appear once their parent is loaded); siblings concurrently.
+    // Each role is fetched at most once, so a core that keeps listing a role cannot make this loop forever.
+    const fetchedRoles = new Set<string>();
+    for (;;) {
+      const pending = metadata.delegationsToFetch().filter((role) => !fetchedRoles.has(role.role));
+      if (pending.length === 0) break;
+      for (const role of pending) fetchedRoles.add(role.role);
+      const fetched = await Promise.all(pending.map((role) => this.#fetchRole(request, role.role, role)));
+      pending.forEach((role, index) => {
+        const bytes = fetched[index];
+        if (bytes) metadata.updateDelegatedTargets(role.role, bytes);
+      });
+    }
+
+    const trust = metadata.result();
+    await this.#writeTrustState(keys, trust, request.nowMs);
+    return trust;
+  }
+
+  async #readTrustState(keys: { root: string; versions: string }, nowMs: number) {
+    try {
+      const [root, versions] = await Promise.all([
+        this.deps.store.get<string>(keys.root, nowMs),
+        this.deps.store.get<RoleVersions>(keys.versions, nowMs),
+      ]);
+      return {
+        trustedRoot: typeof root?.value === 'string' ? new Uint8Array(Buffer.from(root.value, 'base64')) : undefined,
+        minVersions: versions?.value,
+      };
+    } catch (error) {
+      // Fail closed: without the remembered root and versions, TOFU and rollback protection would be void.
+      this.#observer.count(METRIC.cacheStoreErrors);
+      throw new TrustError(
+        'NOTARY_ERROR',
+        'Cannot read the remembered root and versions from the cache store; refusing to verify without them.',
+        { cause: error },
+      );
+    }
+  }
+
+  async #writeTrustState(keys: { root: string; versions: string }, trust: VerifiedTrust, nowMs: number) {
+    const common = { storedAtMs: nowMs, expiresAtMs: nowMs + TRUST_STATE_TTL_MS };
+    const writes = [
+      this.deps.store.putIfNewer(keys.root, { ...common, value: trust.root, version: trust.rootVersion }),
+      this.deps.store.putIfNewer(keys.versions, {
+        ...common,
+        value: trust.versions,
+        version: trust.versions.timestamp ?? 0,
+      }),
+    ];
+    for (const outcome of await Promise.allSettled(writes)) {
+      if (outcome.status === 'rejected') {
+        // The data verified; only the memory of it failed. Admission goes on, operators are told.
+        this.#observer.count(METRIC.cacheStoreErrors);
+        this.#observer.warn('could not remember Notary trust state', { error: String(outcome.reason) });
+      }
+    }
+  }
+
+  /** GET one role's metadata: by checksum name when known, authenticated when the server challenges. */
+  async #fetchRole(
+    request: RepositoryRequest,
+    role: string,
+    expected: ExpectedFile,
+    options: { maxBytes?: number; topLevel?: boolean } = {},
+  ): Promise<Uint8Array> {
+    const maxBytes = expected.length ?? options.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    const names = expected.sha256Hex ? [`${role}.${expected.sha256Hex}.json`, `${role}.json`] : [`${role}.json`];
+    for (const [attempt, name] of names.entries()) {
+      const path = `/v2/${encodeURI(request.gun)}/_trust/tuf/${encodeURI(name)}`;
+      const response = await this.#get(request, path, maxBytes);
+      if (response.status === 200) return response.body;
+      // Some servers only serve the plain name: the hash is checked either way, so falling back is safe.
+      if (response.status === 404 && attempt < names.length - 1) continue;
+      if (response.status === 404 && options.topLevel) {
+        throw new TrustError(
+          'NOT_SIGNED',
+          `${request.gun} has no trust data on ${serverBase(request.server)} (no ${role}.json): nothing in it is signed.`,
+        );
+      }
+      this.#observer.count(METRIC.notaryErrors, 1, { name: 'status', value: String(response.status) });
+      throw new TrustError(
+        'NOTARY_ERROR',
+        response.status === 404
+          ? `Notary at ${serverBase(request.server)} lists ${role} for ${request.gun} but does not serve it.`
+          : `Notary at ${serverBase(request.server)} answered ${response.status} for ${request.gun} ${role}.json.`,
+      );
+    }
+    throw new TrustError('NOTARY_ERROR', `No name to fetch ${role} by.`); // unreachable: names is never empty
+  }
+
+  /** One GET with token auth: sends a token up front when this server challenged before, else on a 401. */
+  async #get(request: RepositoryRequest, path: string, maxBytes: number): Promise<HttpResponse> {
+    const base = serverBase(request.server);
+    const origin = new URL(base).origin;
+    const tokenRequest = { gun: request.gun, credentials: request.credentials, signal: request.signal, ca: request.ca };
+    const known = this.deps.tokens.knownChallenge(origin);
+    let authorization = known ? await this.deps.tokens.authorize(origin, known, tokenRequest) : undefined;
+    let response = await this.#send(request, `${base}${path}`, maxBytes, authorization);
+    if (response.status !== 401) return response;
+
+    const challenge = parseBearerChallenge(response.headers['www-authenticate']);
+    if (!challenge) {
+      throw new TrustError('NOTARY_ERROR', `Notary at ${base} answered 401 without a Bearer challenge to follow.`);
+    }
+    // A refused cached token (revoked, clock skew) gets one fresh try, never a loop.
+    const refused = authorization !== undefined;
+    authorization = await this.deps.tokens.authorize(origin, challenge, { ...tokenRequest, fresh: refused });
+    response = await this.#send(request, `${base}${path}`, maxBytes, authorization);
+    if (response.status === 401 || response.status === 403) {
+      throw new TrustError(
+        'NOTARY_ERROR',
+        `Notary at ${base} refused the pull token for ${request.gun} (${response.status}); check the rule's notary.auth.`,
+      );
+    }
+    return response;
+  }
+
+  async #send(request: RepositoryRequest, url: string, maxBytes: number, authorization: string | undefined) {
+    this.#observer.count(METRIC.notaryRequests);
+    try {
+      return await getFollowingSameOriginRedirects(this.deps.http, {
+        url,
+        maxBytes,
+        timeoutMs: this.#timeoutMs,
+        signal: request.signal,
+        ca: request.ca,
+        headers: authorization ? { authorization } : {},
+      });
+    } catch (error) {
+      const code = error instanceof TrustError ? error.code : 'NOTARY_UNREACHABLE';
+      this.#observer.count(METRIC.notaryErrors, 1, { name: 'code', value: code });
+      throw error instanceof TrustError
+        ? error
+        : new TrustError('NOTARY_UNREACHABLE', `Notary request to ${url} failed.`, { cause: error });
+    }
+  }
+}
+
+/** The server URL without a trailing slash: `https://notary.example.com`. */
+function serverBase(server: string): string {
+  return server.replace(/\/+$/, '');
+}

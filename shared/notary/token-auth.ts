@@ -1,0 +1,202 @@
+/**
+ * Docker registry token auth, as Notary servers (Docker Hub's included) use it: after a `401` with a Bearer
+ * challenge, ask the realm for a pull token for one repository and send it as `Authorization: Bearer`.
+ * Tokens are cached in memory and in the shared KeyValueStore, so that other Lambda instances reuse them.
+ * Tokens and credentials are never logged.
+ */
+import { createHash } from 'node:crypto';
+import type { KeyValueStore } from '../cache/types';
+import type { Clock } from '../clock';
+import { systemClock } from '../clock';
+import { TrustError } from '../errors';
+import { METRIC, type Observer, silentObserver } from '../observer';
+import type { NotarySettings } from '../policy/types';
+import { DEFAULT_REQUEST_TIMEOUT_MS, getFollowingSameOriginRedirects, type HttpTransport } from './http';
+import type { BearerChallenge } from './www-authenticate';
+
+/** Used when the token endpoint gives no `expires_in` (the docker token spec's default). */
+export const DEFAULT_TOKEN_LIFETIME_SECONDS = 60;
+/** A token is dropped this long before it expires, so it is not sent just as it runs out. */
+export const TOKEN_EXPIRY_MARGIN_MS = 10_000;
+/** A token response is a small JSON document. */
+export const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
+
+export interface TokenRequest {
+  /** The repository (GUN): the token's scope is `repository:<gun>:pull`. */
+  readonly gun: string;
+  readonly credentials: NotarySettings['auth'];
+  readonly signal?: AbortSignal;
+  /** Extra CA for the realm's TLS (the realm often shares the Notary server's CA). */
+  readonly ca?: string;
+  /** Skip cached tokens (the server refused the cached one). */
+  readonly fresh?: boolean;
+}
+
+export interface TokenAuthenticatorDeps {
+  readonly http: HttpTransport;
+  readonly store: KeyValueStore;
+  readonly observer?: Observer;
+  /** Real time for token lifetimes (never the evaluation instant: an audit `--at` does not age tokens). */
+  readonly clock?: Clock;
+  readonly requestTimeoutMs?: number;
+}
+
+interface CachedToken {
+  readonly token: string;
+  readonly expiresAtMs: number;
+}
+
+export class TokenAuthenticator {
+  readonly #memory = new Map<string, CachedToken>();
+  readonly #inFlight = new Map<string, Promise<string>>();
+  /** The last Bearer challenge per server origin: later requests send a token up front, saving a 401 round trip. */
+  readonly #challenges = new Map<string, BearerChallenge>();
+  readonly #observer: Observer;
+  readonly #clock: Clock;
+  readonly #timeoutMs: number;
+
+  constructor(private readonly deps: TokenAuthenticatorDeps) {
+    this.#observer = deps.observer ?? silentObserver;
+    this.#clock = deps.clock ?? systemClock;
+    this.#timeoutMs = deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  }
+
+  /** The challenge seen last from this server, if any. */
+  knownChallenge(serverOrigin: string): BearerChallenge | undefined {
+    return this.#challenges.get(serverOrigin);
+  }
+
+  /** The `Authorization` header value for the challenge: a cached token or a new one. */
+  async authorize(serverOrigin: string, challenge: BearerChallenge, request: TokenRequest): Promise<string> {
+    this.#challenges.set(serverOrigin, challenge);
+    const realm = parseRealm(challenge.realm);
+    const scope = `repository:${request.gun}:pull`;
+    // Tokens obtained with credentials are kept apart from anonymous ones and from other users' tokens.
+    const who = request.credentials ? `#${sha256Hex(request.credentials.username).slice(0, 16)}` : '';
+    const key = `token#${realm.href}#${challenge.service ?? ''}#${scope}${who}`;
+    if (!request.fresh) {
+      const cached = await this.#cached(key);
+      if (cached) return `Bearer ${cached}`;
+    }
+    let pending = this.#inFlight.get(key);
+    if (!pending) {
+      pending = this.#fetchToken(key, realm, challenge.service, scope, request).finally(() =>
+        this.#inFlight.delete(key),
+      );
+      this.#inFlight.set(key, pending);
+    }
+    return `Bearer ${await pending}`;
+  }
+
+  async #cached(key: string): Promise<string | undefined> {
+    const nowMs = this.#clock();
+    const inMemory = this.#memory.get(key);
+    if (inMemory && inMemory.expiresAtMs > nowMs) return inMemory.token;
+    try {
+      const stored = await this.deps.store.get<{ token: string }>(key, nowMs);
+      if (stored && stored.expiresAtMs > nowMs && typeof stored.value?.token === 'string') {
+        this.#memory.set(key, { token: stored.value.token, expiresAtMs: stored.expiresAtMs });
+        return stored.value.token;
+      }
+    } catch (error) {
+      // The shared store is an optimisation here: without it we simply ask the realm.
+      this.#observer.count(METRIC.cacheStoreErrors);
+      this.#observer.warn('token cache read failed', { error: (error as Error).message });
+    }
+    return undefined;
+  }
+
+  async #fetchToken(
+    key: string,
+    realm: URL,
+    service: string | undefined,
+    scope: string,
+    request: TokenRequest,
+  ): Promise<string> {
+    const url = new URL(realm);
+    if (service) url.searchParams.set('service', service);
+    url.searchParams.set('scope', scope);
+    const headers: Record<string, string> = {};
+    if (request.credentials) {
+      if (realm.protocol !== 'https:' && !isLoopback(realm.hostname)) {
+        throw new TrustError(
+          'NOTARY_ERROR',
+          `Token realm ${realm.origin} is not https; refusing to send notary.auth credentials over plain HTTP.`,
+        );
+      }
+      const { username, password } = request.credentials;
+      headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+    }
+    this.#observer.count(METRIC.tokenRequests);
+    const response = await getFollowingSameOriginRedirects(this.deps.http, {
+      url: url.href,
+      headers,
+      maxBytes: MAX_TOKEN_RESPONSE_BYTES,
+      timeoutMs: this.#timeoutMs,
+      signal: request.signal,
+      ca: request.ca,
+    });
+    if (response.status === 401 || response.status === 403) {
+      throw new TrustError(
+        'NOTARY_ERROR',
+        `Token endpoint ${realm.origin} refused a pull token for ${request.gun} (${response.status}); check the rule's notary.auth credentials.`,
+      );
+    }
+    if (response.status !== 200) {
+      throw new TrustError('NOTARY_ERROR', `Token endpoint ${realm.origin} answered ${response.status}.`);
+    }
+    const { token, lifetimeMs } = parseTokenResponse(response.body, realm.origin);
+    const expiresAtMs = this.#clock() + Math.max(0, lifetimeMs - Math.min(TOKEN_EXPIRY_MARGIN_MS, lifetimeMs / 2));
+    this.#memory.set(key, { token, expiresAtMs });
+    try {
+      await this.deps.store.put(key, { value: { token }, expiresAtMs, storedAtMs: this.#clock() });
+    } catch (error) {
+      this.#observer.count(METRIC.cacheStoreErrors);
+      this.#observer.warn('token cache write failed', { error: (error as Error).message });
+    }
+    return token;
+  }
+}
+
+function parseRealm(realm: string): URL {
+  let url: URL;
+  try {
+    url = new URL(realm);
+  } catch (error) {
+    throw new TrustError('NOTARY_ERROR', 'Notary sent a token realm that is not a URL.', { cause: error });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new TrustError(
+      'NOTARY_ERROR',
+      `Notary sent a token realm with protocol ${url.protocol}; only http(s) is used.`,
+    );
+  }
+  return url;
+}
+
+function parseTokenResponse(body: Uint8Array, origin: string): { token: string; lifetimeMs: number } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(body).toString('utf8'));
+  } catch (error) {
+    throw new TrustError('NOTARY_ERROR', `Token endpoint ${origin} answered with something that is not JSON.`, {
+      cause: error,
+    });
+  }
+  const fields = (parsed ?? {}) as { token?: unknown; access_token?: unknown; expires_in?: unknown };
+  const token = typeof fields.token === 'string' && fields.token ? fields.token : fields.access_token;
+  if (typeof token !== 'string' || token === '') {
+    throw new TrustError('NOTARY_ERROR', `Token endpoint ${origin} answered without a token.`);
+  }
+  const seconds =
+    typeof fields.expires_in === 'number' && fields.expires_in > 0 ? fields.expires_in : DEFAULT_TOKEN_LIFETIME_SECONDS;
+  return { token, lifetimeMs: seconds * 1000 };
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
