@@ -10,6 +10,8 @@ export interface CacheClientOptions {
   /** e.g. a local dynalite. Without it the SDK resolves the endpoint itself (it honours AWS_ENDPOINT_URL_DYNAMODB). */
   readonly endpoint?: string;
   readonly region?: string;
+  /** Only for local DynamoDBs in tests; in AWS the SDK's default chain (the Lambda role) is right. */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
 /** A DynamoDB round trip inside one region takes milliseconds; this leaves room for a cold TLS handshake. */
@@ -27,5 +29,6 @@ export function createCacheDynamoClient(options: CacheClientOptions): DynamoDBCl
     },
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.region ? { region: options.region } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
   });
 }
