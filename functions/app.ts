@@ -1,0 +1,32 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { Runtime } from '../shared/runtime/runtime';
+import { admissionHandler } from './admission-handler';
+import type { WebhookContext, WebhookHandler } from './context';
+import type { HttpResponse } from './http';
+import { jsonBodyMiddleware } from './middleware/body';
+import { errorHandlerMiddleware } from './middleware/error-handler';
+import { flushMiddleware } from './middleware/flush';
+import { routeMiddleware } from './middleware/route';
+import { runtimeMiddleware } from './middleware/runtime-loader';
+import { webhookTokenMiddleware } from './middleware/webhook-token';
+
+/**
+ * The webhook as a middy chain on function URL events (payload 2.0). The Lambda, `serve` and `review` all call
+ * a handler made here, so they answer alike. Order matters: route (404/405, /healthz) -> runtime -> token
+ * (before any body is read) -> body (413/400) -> the admission. onError runs in reverse: the error handler
+ * answers first, then the flush.
+ */
+export function createWebhookHandler(
+  loadRuntime: () => Promise<Runtime>,
+  options: { maxBodyBytes?: number } = {},
+): WebhookHandler {
+  return middy<APIGatewayProxyEventV2, HttpResponse, Error, Context>()
+    .use(flushMiddleware())
+    .use(errorHandlerMiddleware())
+    .use(routeMiddleware())
+    .use(runtimeMiddleware(loadRuntime))
+    .use(webhookTokenMiddleware())
+    .use(jsonBodyMiddleware(options))
+    .handler((event, context) => admissionHandler(event, context as WebhookContext));
+}

@@ -1,0 +1,56 @@
+import type middy from '@middy/core';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { failedOutcome } from '../../shared/decision/decide';
+import { InvalidAdmissionReviewError, NotaryGateError } from '../../shared/errors';
+import { answerAdmission } from '../answer';
+import { gateState, type WebhookRequest } from '../context';
+import { errorResponse, HttpError, type HttpResponse } from '../http';
+
+/**
+ * Turns every error into a definite HTTP answer. A client's mistake is a 4xx with `{ error, reason }`, never a
+ * 5xx. An unexpected failure after the AdmissionReview parsed still answers it, per policy: denied in enforce
+ * mode, admitted with a warning in audit mode. Only a failure before that (bad configuration, a bug) is a 500,
+ * and then the apiserver applies the webhook's failurePolicy.
+ */
+export function errorHandlerMiddleware(): middy.MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, Context> {
+  const errorHandlerMiddlewareOnError = async (request: WebhookRequest): Promise<undefined> => {
+    const error = request.error;
+    const state = gateState(request);
+    if (error instanceof HttpError) {
+      request.response = errorResponse(error);
+      return undefined;
+    }
+    if (error instanceof InvalidAdmissionReviewError) {
+      request.response = errorResponse(new HttpError(400, error.code, error.message, { cause: error }));
+      return undefined;
+    }
+    const runtime = state.runtime;
+    const reason = error instanceof Error ? error.message : String(error);
+    if (runtime && state.admission) {
+      runtime.telemetry.error('admission failed unexpectedly; answering per policy', {
+        uid: state.admission.uid,
+        error: reason,
+      });
+      const outcome = failedOutcome(
+        runtime.policy.mode,
+        'notary-gate could not complete the review (an internal error); the images are denied until they can be verified',
+      );
+      request.response = answerAdmission(runtime, state.admission, outcome, state.startedAtMs);
+      return undefined;
+    }
+    if (error instanceof NotaryGateError) {
+      // Configuration errors (a bad policy, a malformed token setting): the operator must fix them.
+      runtime?.telemetry.error('configuration error', { code: error.code, error: reason });
+      request.response = errorResponse(
+        new HttpError(500, 'CONFIG_ERROR', `${error.code}: ${reason}`, { expose: true }),
+      );
+      return undefined;
+    }
+    runtime?.telemetry.error('request failed unexpectedly', { error: reason });
+    request.response = errorResponse(new HttpError(500, 'INTERNAL_ERROR', reason, { expose: false }));
+    return undefined;
+  };
+  return {
+    onError: errorHandlerMiddlewareOnError as middy.MiddlewareFn<APIGatewayProxyEventV2, HttpResponse, Error, Context>,
+  };
+}

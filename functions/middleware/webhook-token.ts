@@ -1,0 +1,37 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type middy from '@middy/core';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { gateState, type WebhookRequest } from '../context';
+import { HttpError, type HttpResponse } from '../http';
+
+/**
+ * Checks the webhook token of `/validate/<token>` before any body is read or any verification starts. The
+ * comparison runs in constant time over sha256 digests (equal lengths whatever the input), so neither the
+ * token's content nor its length leaks through timing. The token never appears in an error or a log.
+ */
+export function webhookTokenMiddleware(): middy.MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, Context> {
+  const webhookTokenMiddlewareBefore = async (request: WebhookRequest): Promise<undefined> => {
+    const state = gateState(request);
+    const expected = await state.runtime!.webhookToken();
+    if (expected === undefined) {
+      // No token configured: only the bare path exists.
+      if (state.pathToken !== undefined)
+        throw new HttpError(404, 'NOT_FOUND', 'no such path; the webhook answers POST /validate');
+      return undefined;
+    }
+    if (state.pathToken === undefined) {
+      throw new HttpError(403, 'TOKEN_REQUIRED', 'this webhook requires its token in the path: POST /validate/<token>');
+    }
+    if (!tokensEqual(state.pathToken, expected))
+      throw new HttpError(403, 'TOKEN_INVALID', 'the webhook token is wrong');
+    return undefined;
+  };
+  return {
+    before: webhookTokenMiddlewareBefore as middy.MiddlewareFn<APIGatewayProxyEventV2, HttpResponse, Error, Context>,
+  };
+}
+
+export function tokensEqual(given: string, expected: string): boolean {
+  const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}

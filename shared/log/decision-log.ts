@@ -1,0 +1,59 @@
+import type { AdmissionRequest } from '../admission/types';
+import { decisionOf } from '../decision/decide';
+import type { ReviewOutcome } from '../decision/types';
+import type { Mode } from '../policy/types';
+import { DECISION_LOG, IMAGE_FIELDS } from './fields';
+
+/** The request fields a decision record carries; a whole AdmissionRequest fits, raw objects are never read. */
+export type DecisionRequestInfo = Pick<
+  AdmissionRequest,
+  'uid' | 'operation' | 'kind' | 'namespace' | 'name' | 'userInfo' | 'dryRun'
+>;
+
+/** Bounds for the flat fields, so that one huge object cannot make a huge log line. */
+const MAX_FLAT_CHARS = 2000;
+const MAX_REASON_CHARS = 500;
+
+/**
+ * The ONE decision record of an admission, keyed by the names in fields.ts (shared with the saved Logs
+ * Insights queries). It holds what an operator asks about (who, what, which images, why) and nothing else:
+ * no object, no annotations, no tokens. `mode` is the policy's global mode; each denied image's own mode
+ * decided whether the admission is `deny` or `audit-deny`.
+ */
+export function buildDecisionRecord(
+  request: DecisionRequestInfo,
+  outcome: ReviewOutcome,
+  context: { mode: Mode; durationMs: number },
+): Record<string, unknown> {
+  const denied = outcome.images.filter((image) => !image.allowed);
+  return {
+    [DECISION_LOG.event]: DECISION_LOG.eventValue,
+    [DECISION_LOG.uid]: request.uid,
+    [DECISION_LOG.operation]: request.operation,
+    [DECISION_LOG.kind]: request.kind.kind,
+    [DECISION_LOG.namespace]: request.namespace,
+    [DECISION_LOG.name]: request.name,
+    [DECISION_LOG.user]: request.userInfo.username,
+    [DECISION_LOG.decision]: decisionOf(outcome),
+    [DECISION_LOG.mode]: context.mode,
+    [DECISION_LOG.dryRun]: request.dryRun,
+    [DECISION_LOG.durationMs]: Math.round(context.durationMs),
+    [DECISION_LOG.images]: outcome.images.map((image) => ({
+      [IMAGE_FIELDS.image]: image.image,
+      [IMAGE_FIELDS.name]: image.name,
+      [IMAGE_FIELDS.digest]: image.digest,
+      [IMAGE_FIELDS.path]: image.path,
+      [IMAGE_FIELDS.allowed]: image.allowed,
+      [IMAGE_FIELDS.code]: image.code,
+      [IMAGE_FIELDS.reason]: truncate(image.reason, MAX_REASON_CHARS),
+      [IMAGE_FIELDS.source]: image.source,
+    })),
+    [DECISION_LOG.deniedCodes]: truncate([...new Set(denied.map((image) => image.code))].join(','), MAX_FLAT_CHARS),
+    [DECISION_LOG.deniedImages]: truncate([...new Set(denied.map((image) => image.image))].join(','), MAX_FLAT_CHARS),
+    [DECISION_LOG.reason]: denied[0] ? truncate(denied[0].reason, MAX_REASON_CHARS) : undefined,
+  };
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

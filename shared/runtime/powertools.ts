@@ -1,0 +1,39 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../constants';
+import { METRIC, type MetricName, type Observer } from '../observer';
+import type { Telemetry } from './telemetry';
+
+/** Created once per Lambda instance (cold start), as Powertools recommends, and imported where needed. */
+export const logger = new Logger({ serviceName: SERVICE_NAME });
+export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+
+type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
+
+const UNITS: Partial<Record<MetricName, Unit>> = { [METRIC.admissionLatency]: MetricUnit.Milliseconds };
+
+/** The domain Observer on Powertools: metrics in EMF (one low-cardinality dimension at most), logs as JSON. */
+export const powertoolsObserver: Observer = {
+  count(metric, value = 1, dimension) {
+    const unit = UNITS[metric] ?? MetricUnit.Count;
+    if (dimension === undefined) {
+      metrics.addMetric(metric, unit, value);
+      return;
+    }
+    // A dimension applies to a whole EMF document: a single-metric document keeps it off the other metrics.
+    const single = metrics.singleMetric();
+    single.addDimension(dimension.name, dimension.value);
+    single.addMetric(metric, unit, value);
+  },
+  warn: (message, fields) => logger.warn(message, fields ?? {}),
+  debug: (message, fields) => logger.debug(message, fields ?? {}),
+};
+
+export const powertoolsTelemetry: Telemetry = {
+  observer: powertoolsObserver,
+  logDecision: (record) => logger.info('admission decision', record),
+  error: (message, fields) => logger.error(message, fields ?? {}),
+  flush() {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  },
+};

@@ -1,0 +1,47 @@
+import { ENV } from '../constants';
+import { InvalidInputError } from '../errors';
+
+/** How long a token read from Secrets Manager is reused before it is read again (rotation takes effect then). */
+export const TOKEN_CACHE_SECONDS = 300;
+
+export type SecretReader = (secretArn: string, options: { maxAge: number }) => Promise<unknown>;
+
+/**
+ * The webhook token source from the environment: WEBHOOK_TOKEN (plain, for local use), or
+ * WEBHOOK_TOKEN_SECRET_ARN (Secrets Manager, read through Powertools Parameters, which caches it for
+ * TOKEN_CACHE_SECONDS), or none. The secret reader is injected so that tests and the CLI need no AWS.
+ */
+export function webhookTokenFromEnv(
+  env: NodeJS.ProcessEnv,
+  readSecret: SecretReader = defaultSecretReader,
+): () => Promise<string | undefined> {
+  const plain = env[ENV.webhookToken];
+  if (plain !== undefined && plain !== '') {
+    const token = checked(plain, ENV.webhookToken);
+    return async () => token;
+  }
+  const arn = env[ENV.webhookTokenSecretArn];
+  if (arn === undefined || arn === '') return async () => undefined;
+  return async () => {
+    const value = await readSecret(arn, { maxAge: TOKEN_CACHE_SECONDS });
+    if (typeof value !== 'string')
+      throw new InvalidInputError(`the secret named by ${ENV.webhookTokenSecretArn} has no string value`);
+    return checked(value.trim(), ENV.webhookTokenSecretArn);
+  };
+}
+
+/** A token travels in the URL path: it must be one path segment, and long enough to resist guessing. */
+function checked(token: string, source: string): string {
+  if (!/^[A-Za-z0-9._~-]{16,256}$/.test(token)) {
+    throw new InvalidInputError(
+      `the webhook token from ${source} must be 16-256 characters of A-Z a-z 0-9 . _ ~ - (it is a URL path segment)`,
+    );
+  }
+  return token;
+}
+
+const defaultSecretReader: SecretReader = async (secretArn, options) => {
+  // Imported on first use: the AWS SDK stays out of processes that use a plain token.
+  const { getSecret } = await import('@aws-lambda-powertools/parameters/secrets');
+  return getSecret(secretArn, options);
+};
