@@ -1,0 +1,89 @@
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { z } from 'zod';
+import { InvalidInputError } from '../shared/errors';
+import type { FailurePolicy } from '../shared/webhook-config/build';
+
+/**
+ * Deployment settings, read from CDK context (`-c key=value` or cdk.json) in one place and validated, so a typo fails
+ * the synth with the key's name instead of deploying something else.
+ */
+export interface DeploySettings {
+  readonly stackName: string;
+  /** Policy file to ship (`-c policy=./policy.yaml`); absent: the built-in default (deny everything, fail closed). */
+  readonly policyFile: string | undefined;
+  /** Cap on concurrent executions; undefined (`-c reservedConcurrency=none`) leaves the function uncapped. */
+  readonly reservedConcurrency: number | undefined;
+  readonly failurePolicy: FailurePolicy;
+  readonly excludedNamespaces: readonly string[];
+  readonly logRetention: RetentionDays;
+  /** Denied admissions in 5 minutes that raise the denial-spike alarm. */
+  readonly denialAlarmThreshold: number;
+  /** SNS topic that alarms notify; absent: alarms only change state (see the dashboard). */
+  readonly alarmTopicArn: string | undefined;
+}
+
+export const DEFAULT_SETTINGS: DeploySettings = {
+  stackName: 'NotaryGate',
+  policyFile: undefined,
+  reservedConcurrency: 50,
+  failurePolicy: 'Fail',
+  excludedNamespaces: [],
+  logRetention: RetentionDays.THREE_MONTHS,
+  denialAlarmThreshold: 10,
+  alarmTopicArn: undefined,
+};
+
+const RETENTIONS = Object.values(RetentionDays).filter((value): value is number => typeof value === 'number');
+
+/** Context values arrive as strings from `-c` and as JSON values from cdk.json: accept both. */
+const positiveInt = z.coerce.number().int().positive();
+const namespaceList = z.union([
+  z.array(z.string().min(1)),
+  z.string().transform((text) =>
+    text
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean),
+  ),
+]);
+
+const schema = z.object({
+  stackName: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'must be a CloudFormation stack name')
+    .optional(),
+  policy: z.string().min(1).optional(),
+  reservedConcurrency: z.union([z.literal('none'), positiveInt]).optional(),
+  failurePolicy: z.enum(['Fail', 'Ignore']).optional(),
+  excludedNamespaces: namespaceList.optional(),
+  logRetentionDays: z.coerce
+    .number()
+    .refine((days) => RETENTIONS.includes(days), `must be one of ${RETENTIONS.join(', ')}`)
+    .optional(),
+  denialAlarmThreshold: positiveInt.optional(),
+  alarmTopicArn: z.string().startsWith('arn:').optional(),
+});
+
+/** Reads the settings from a context lookup such as `(key) => app.node.tryGetContext(key)`. */
+export function readSettings(context: (key: string) => unknown): DeploySettings {
+  const raw = Object.fromEntries(Object.keys(schema.shape).map((key) => [key, context(key)]));
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InvalidInputError(`context ${issue?.path.join('.')}: ${issue?.message}`);
+  }
+  const value = parsed.data;
+  return {
+    stackName: value.stackName ?? DEFAULT_SETTINGS.stackName,
+    policyFile: value.policy ?? DEFAULT_SETTINGS.policyFile,
+    reservedConcurrency:
+      value.reservedConcurrency === 'none'
+        ? undefined
+        : (value.reservedConcurrency ?? DEFAULT_SETTINGS.reservedConcurrency),
+    failurePolicy: value.failurePolicy ?? DEFAULT_SETTINGS.failurePolicy,
+    excludedNamespaces: value.excludedNamespaces ?? DEFAULT_SETTINGS.excludedNamespaces,
+    logRetention: (value.logRetentionDays as RetentionDays | undefined) ?? DEFAULT_SETTINGS.logRetention,
+    denialAlarmThreshold: value.denialAlarmThreshold ?? DEFAULT_SETTINGS.denialAlarmThreshold,
+    alarmTopicArn: value.alarmTopicArn ?? DEFAULT_SETTINGS.alarmTopicArn,
+  };
+}

@@ -1,0 +1,121 @@
+import { join } from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import {
+  ApplicationLogLevel,
+  Architecture,
+  type FunctionUrl,
+  FunctionUrlAuthType,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel,
+} from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { ENV, METRICS_NAMESPACE, SERVICE_NAME, WEBHOOK_TIMEOUT_SECONDS } from '../shared/constants';
+import { BUNDLED_POLICY_DIR, BUNDLED_POLICY_FILE, LAMBDA_TASK_ROOT, type StagedPolicy } from './policy-bundle';
+
+/** The repository root: entry paths and esbuild's working directory hang off it. */
+export const PROJECT_ROOT = join(__dirname, '..');
+export const DEFAULT_ENTRY = join(PROJECT_ROOT, 'functions', 'webhook.ts');
+
+/** The only item actions the trust cache uses (conditional PutItem included); never Scan, Delete or Update. */
+export const CACHE_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem'] as const;
+
+export interface WebhookFunctionProps {
+  /** Handler module exporting `handler`; default functions/webhook.ts. */
+  readonly entry?: string;
+  /** The policy to ship inside the code asset (see policy-bundle.ts); absent: the built-in default policy. */
+  readonly policy?: StagedPolicy;
+  /** Caps concurrent executions so that a flood of admissions cannot run up cost; undefined: no cap. */
+  readonly reservedConcurrency?: number;
+  readonly logRetention?: RetentionDays;
+  /** More memory is more CPU for signature checks and a faster cold start; 1 GiB is plenty for the webhook. */
+  readonly memorySize?: number;
+}
+
+/**
+ * The webhook function and the defaults it must have: Node.js 24 on arm64, bundled by the local esbuild (no Docker),
+ * JSON logs into its own log group with retention, the timeout of the webhook itself. Binders grant access and set
+ * the environment variable together, so the two cannot drift apart.
+ */
+export class WebhookFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: WebhookFunctionProps = {}) {
+    super(scope, id);
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      // Decision records are the audit trail: keep them when the stack goes.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Its own role instead of the AWSLambdaBasicExecutionRole managed policy (logs on every log group):
+    // it may write to its own log group and nothing else until a binder grants more.
+    const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    this.logGroup.grantWrite(role);
+    const policy = props.policy;
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: props.entry ?? DEFAULT_ENTRY,
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      role,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 1024,
+      // The apiserver stops waiting after the webhook's timeoutSeconds; running longer only costs money.
+      // The handler answers before this by its own deadline (DEADLINE_MARGIN_MS).
+      timeout: Duration.seconds(WEBHOOK_TIMEOUT_SECONDS),
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
+      systemLogLevelV2: SystemLogLevel.INFO,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        NODE_OPTIONS: '--enable-source-maps',
+        ...(policy && { [ENV.policyFile]: `${LAMBDA_TASK_ROOT}/${BUNDLED_POLICY_DIR}/${BUNDLED_POLICY_FILE}` }),
+      },
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.CJS,
+        minify: true,
+        sourceMap: true,
+        // Bundle the AWS SDK too: the versions tested are the versions deployed.
+        externalModules: [],
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir: string, outputDir: string) =>
+            policy ? [`cp -R ${shellQuote(policy.dir)} ${shellQuote(join(outputDir, BUNDLED_POLICY_DIR))}`] : [],
+        },
+      },
+    });
+  }
+
+  /** Lets the function read and write the trust cache table, and names the table in CACHE_TABLE. */
+  bindCache(table: ITable): void {
+    table.grant(this.function, ...CACHE_TABLE_ACTIONS);
+    this.function.addEnvironment(ENV.cacheTable, table.tableName);
+  }
+
+  /** Lets the function read the path token from Secrets Manager, and names the secret in WEBHOOK_TOKEN_SECRET_ARN. */
+  bindTokenSecret(secret: ISecret): void {
+    secret.grantRead(this.function);
+    this.function.addEnvironment(ENV.webhookTokenSecretArn, secret.secretArn);
+  }
+
+  /** AuthType NONE: the apiserver cannot sign SigV4 requests; the path token is the authentication. */
+  addPublicUrl(): FunctionUrl {
+    return this.function.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });
+  }
+}
+
+function shellQuote(path: string): string {
+  return `'${path.replaceAll("'", `'\\''`)}'`;
+}

@@ -1,0 +1,12 @@
+/**
+ * Output keys of the deployed stack: the CDK stack writes them and `notary-gate webhook-config --stack` and
+ * `notary-gate decisions --stack` read them, so both import from here.
+ */
+export const STACK_OUTPUTS = {
+  /** The ValidatingWebhookConfiguration YAML, with TOKEN_PLACEHOLDER where the path token goes. */
+  webhookConfiguration: 'WebhookConfiguration',
+  functionUrl: 'FunctionUrl',
+  tokenSecretArn: 'WebhookTokenSecretArn',
+  cacheTableName: 'CacheTableName',
+  logGroupName: 'DecisionLogGroupName',
+} as const;
