@@ -1,0 +1,125 @@
+import type { AdmissionRequest, ContainerImage, ContainerKind } from './types';
+
+/**
+ * The images an admitted object would run, read only from its pod spec: `containers`, then `initContainers`, then
+ * `ephemeralContainers`, each with its field path. Annotations (e.g. last-applied-configuration), `status` and
+ * `oldObject` are never read for images; oldObject only tells which images are unchanged on UPDATE.
+ *
+ * Where the pod spec is, by kind:
+ *   Pod                                                       spec
+ *   Deployment, ReplicaSet, StatefulSet, DaemonSet, Job,
+ *   ReplicationController                                     spec.template.spec
+ *   CronJob                                                   spec.jobTemplate.spec.template.spec
+ *   PodTemplate                                               template.spec
+ * Any other kind (a CRD such as an Argo Rollout, a Knative Service) is probed at those same locations in that order,
+ * and the first one holding a container list is used; there is no blind deep search.
+ */
+
+type Json = Record<string, unknown>;
+
+const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
+  Pod: ['spec'],
+  Deployment: ['spec', 'template', 'spec'],
+  ReplicaSet: ['spec', 'template', 'spec'],
+  StatefulSet: ['spec', 'template', 'spec'],
+  DaemonSet: ['spec', 'template', 'spec'],
+  Job: ['spec', 'template', 'spec'],
+  ReplicationController: ['spec', 'template', 'spec'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+  PodTemplate: ['template', 'spec'],
+};
+
+/** Probed in order for kinds not in the table. */
+const CANDIDATE_POD_SPEC_PATHS: readonly (readonly string[])[] = [
+  ['spec'],
+  ['spec', 'template', 'spec'],
+  ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+  ['template', 'spec'],
+];
+
+const CONTAINER_LISTS: readonly { field: string; kind: ContainerKind }[] = [
+  { field: 'containers', kind: 'container' },
+  { field: 'initContainers', kind: 'initContainer' },
+  { field: 'ephemeralContainers', kind: 'ephemeralContainer' },
+];
+
+/**
+ * Images of the object of an admission request. DELETE and CONNECT admit nothing new: []. On UPDATE, an image is
+ * `changed: false` only when oldObject had a container of the same kind (container, init, ephemeral) and the same
+ * name with exactly the same image string; anything else (new container, renamed, different string, no oldObject)
+ * counts as changed, so that skipping unchanged images can only ever skip a check that already passed.
+ */
+export function extractImages(request: AdmissionRequest): ContainerImage[] {
+  if (request.operation === 'DELETE' || request.operation === 'CONNECT') return [];
+  const kind = request.kind.kind;
+  const images = imagesOf(request.object, kind);
+  if (request.operation !== 'UPDATE' || request.oldObject === undefined) return images;
+
+  const previous = new Set(
+    imagesOf(request.oldObject, kind)
+      .filter((old) => old.containerName !== undefined)
+      .map((old) => slotKey(old)),
+  );
+  return images.map((image) =>
+    image.containerName !== undefined && previous.has(slotKey(image)) ? { ...image, changed: false } : image,
+  );
+}
+
+/** Images of one object as written in a manifest (kind from its own `kind` field); all count as changed. */
+export function extractImagesFromObject(object: unknown): ContainerImage[] {
+  const kind = isObject(object) && typeof object.kind === 'string' ? object.kind : undefined;
+  return imagesOf(object, kind);
+}
+
+function imagesOf(object: unknown, kind: string | undefined): ContainerImage[] {
+  if (!isObject(object)) return [];
+  const located = locatePodSpec(object, kind);
+  if (!located) return [];
+  const prefix = located.path.join('.');
+  const images: ContainerImage[] = [];
+  for (const list of CONTAINER_LISTS) {
+    const containers = located.spec[list.field];
+    if (!Array.isArray(containers)) continue;
+    containers.forEach((container: unknown, index) => {
+      const fields = isObject(container) ? container : {};
+      images.push({
+        // A missing or non-string image is kept as "" so that it is refused as an invalid reference (fail closed).
+        image: typeof fields.image === 'string' ? fields.image : '',
+        path: `${prefix ? `${prefix}.` : ''}${list.field}[${index}].image`,
+        containerName: typeof fields.name === 'string' ? fields.name : undefined,
+        containerKind: list.kind,
+        changed: true,
+      });
+    });
+  }
+  return images;
+}
+
+function locatePodSpec(object: Json, kind: string | undefined): { spec: Json; path: readonly string[] } | undefined {
+  const known = kind === undefined ? undefined : POD_SPEC_PATHS[kind];
+  // Legacy `pods/ephemeralcontainers` (Kubernetes 1.16-1.22) sent an EphemeralContainers object with the list at
+  // the top level; since 1.23 the subresource carries the whole Pod.
+  if (kind === 'EphemeralContainers') return { spec: object, path: [] };
+  for (const path of known ? [known] : CANDIDATE_POD_SPEC_PATHS) {
+    const spec = dig(object, path);
+    if (spec && (known || CONTAINER_LISTS.some((list) => Array.isArray(spec[list.field])))) return { spec, path };
+  }
+  return undefined;
+}
+
+function dig(object: Json, path: readonly string[]): Json | undefined {
+  let current: unknown = object;
+  for (const key of path) {
+    if (!isObject(current)) return undefined;
+    current = current[key];
+  }
+  return isObject(current) ? current : undefined;
+}
+
+function slotKey(image: ContainerImage): string {
+  return JSON.stringify([image.containerKind, image.containerName, image.image]);
+}
+
+function isObject(value: unknown): value is Json {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

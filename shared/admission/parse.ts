@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { InvalidAdmissionReviewError } from '../errors';
+import type { AdmissionRequest } from './types';
+
+/**
+ * Reads an AdmissionReview as the apiserver sends it (`admission.k8s.io/v1` or `v1beta1`; the request has the same
+ * shape in both) into the normalized AdmissionRequest. Strict where a mistake would let an object through unchecked
+ * (apiVersion, kind, uid, operation, an object on CREATE/UPDATE), tolerant where real payloads vary (oldObject null,
+ * {}, "" or a string; dryRun or userInfo fields missing; unknown fields).
+ */
+
+export const ADMISSION_API_VERSIONS = ['admission.k8s.io/v1', 'admission.k8s.io/v1beta1'] as const;
+
+const OPERATIONS = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'] as const;
+
+const nonEmptyString = z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' });
+/** `group` is "" for the core API group; a missing group is read as "" too. */
+const groupField = z.string({ error: 'must be a string' }).default('');
+const optionalText = z
+  .string({ error: 'must be a string' })
+  .nullish()
+  .transform((value) => (value ? value : undefined));
+
+const requestSchema = z.object(
+  {
+    uid: nonEmptyString,
+    kind: z.object(
+      { group: groupField, version: nonEmptyString, kind: nonEmptyString },
+      { error: 'must be an object with group, version and kind' },
+    ),
+    resource: z.object(
+      { group: groupField, version: nonEmptyString, resource: nonEmptyString },
+      { error: 'must be an object with group, version and resource' },
+    ),
+    subResource: optionalText,
+    operation: z.enum(OPERATIONS, { error: `must be one of ${OPERATIONS.join(', ')}` }),
+    namespace: optionalText,
+    name: optionalText,
+    userInfo: z
+      .object({
+        username: optionalText,
+        groups: z.array(z.string(), { error: 'must be a list of strings' }).nullish(),
+      })
+      .nullish(),
+    dryRun: z.boolean({ error: 'must be true or false' }).nullish(),
+    object: z.unknown().optional(),
+    oldObject: z.unknown().optional(),
+  },
+  { error: 'is missing or not an object' },
+);
+
+const reviewSchema = z.object(
+  {
+    apiVersion: z.enum(ADMISSION_API_VERSIONS, {
+      error: `must be ${ADMISSION_API_VERSIONS.join(' or ')}`,
+    }),
+    kind: z.literal('AdmissionReview', { error: 'must be AdmissionReview' }),
+    request: requestSchema,
+  },
+  { error: 'the body must be a JSON object' },
+);
+
+/** Parses an AdmissionReview body (already JSON-decoded); throws InvalidAdmissionReviewError naming the field. */
+export function parseAdmissionReview(body: unknown): AdmissionRequest {
+  const result = reviewSchema.safeParse(body);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue && issue.path.length > 0 ? `${formatPath(issue.path)}: ` : '';
+    throw new InvalidAdmissionReviewError(`not a valid AdmissionReview: ${where}${issue?.message ?? 'invalid'}`, {
+      cause: result.error,
+    });
+  }
+  const { apiVersion, request } = result.data;
+  const object = asObject(request.object);
+  // Fail closed: an admission that creates or changes something must carry the object, or nothing would be checked.
+  if ((request.operation === 'CREATE' || request.operation === 'UPDATE') && object === undefined) {
+    throw new InvalidAdmissionReviewError(
+      `not a valid AdmissionReview: request.object: must be an object on ${request.operation}`,
+    );
+  }
+  return {
+    apiVersion,
+    uid: request.uid,
+    kind: request.kind,
+    resource: request.resource,
+    subResource: request.subResource,
+    operation: request.operation,
+    namespace: request.namespace,
+    name: request.name,
+    userInfo: { username: request.userInfo?.username, groups: request.userInfo?.groups ?? [] },
+    dryRun: request.dryRun ?? false,
+    object: request.operation === 'DELETE' ? undefined : object,
+    oldObject: asObject(request.oldObject),
+  };
+}
+
+/** A JSON object with at least one field, or undefined: null, {}, "", strings and arrays all mean "none". */
+function asObject(value: unknown): Record<string, unknown> | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  return Object.keys(value).length > 0 ? (value as Record<string, unknown>) : undefined;
+}
+
+/** `request.kind.version`, `items[2].image`: the field path as a person would write it. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`))
+    .join('');
+}

@@ -1,0 +1,193 @@
+import { extractImages, extractImagesFromObject } from '../../../shared/admission/extract';
+import { parseAdmissionReview } from '../../../shared/admission/parse';
+import type { ContainerImage } from '../../../shared/admission/types';
+import { loadReview } from './fixtures';
+
+type Row = [path: string, image: string, changed?: boolean];
+
+const FLUENT_BIT =
+  'docker.io/fluent/fluent-bit:2.2.2@sha256:4a8e3bb2d4cd8b4e6f4d4a6f0c3c1c6a9f14d2b3e8f1a7c5d9e0b2a4c6d8e0f1';
+const POD_IMAGES: Row[] = [
+  ['spec.containers[0].image', 'nginx:1.25.3'],
+  ['spec.containers[1].image', FLUENT_BIT],
+  ['spec.initContainers[0].image', 'busybox:1.36'],
+];
+
+/** Every fixture and exactly the images admission checks, in order: containers, init, ephemeral. */
+const EXPECTED: Record<string, Row[]> = {
+  'pod-create': POD_IMAGES,
+  'pod-create-v1beta1': POD_IMAGES,
+  'deployment-create': [
+    ['spec.template.spec.containers[0].image', 'ghcr.io/acme/api:1.5.0'],
+    ['spec.template.spec.containers[1].image', 'envoyproxy/envoy:v1.29.1'],
+    ['spec.template.spec.initContainers[0].image', 'ghcr.io/acme/api:1.5.0'],
+  ],
+  'replicaset-create': [
+    ['spec.template.spec.containers[0].image', 'us-docker.pkg.dev/google-samples/containers/gke/gb-frontend:v5'],
+  ],
+  'statefulset-create': [
+    ['spec.template.spec.containers[0].image', 'postgres:16.2-alpine'],
+    ['spec.template.spec.containers[1].image', 'quay.io/prometheuscommunity/postgres-exporter:v0.15.0'],
+    ['spec.template.spec.initContainers[0].image', 'busybox:1.36'],
+  ],
+  'daemonset-create': [['spec.template.spec.containers[0].image', 'quay.io/prometheus/node-exporter:v1.7.0']],
+  'job-create': [['spec.template.spec.containers[0].image', 'perl:5.38']],
+  'cronjob-create': [
+    ['spec.jobTemplate.spec.template.spec.containers[0].image', 'registry.example.com:5000/ops/pg-backup:2024.03'],
+    ['spec.jobTemplate.spec.template.spec.initContainers[0].image', 'alpine:3.19'],
+  ],
+  'replicationcontroller-create': [
+    [
+      'spec.template.spec.containers[0].image',
+      'nginx@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31',
+    ],
+  ],
+  'podtemplate-create': [['template.spec.containers[0].image', '[::1]:5000/team/worker:v2']],
+  'rollout-create': [['spec.template.spec.containers[0].image', 'ghcr.io/acme/checkout:3.1.0']],
+  'pod-delete': [],
+  'deployment-update': [
+    ['spec.template.spec.containers[0].image', 'ghcr.io/acme/api:1.5.0', true],
+    ['spec.template.spec.containers[1].image', 'envoyproxy/envoy:v1.29.1', false],
+    ['spec.template.spec.initContainers[0].image', 'ghcr.io/acme/api:1.5.0', true],
+  ],
+  'pod-ephemeralcontainers-update': [
+    ['spec.containers[0].image', 'nginx:1.25.3', false],
+    ['spec.containers[1].image', FLUENT_BIT, false],
+    ['spec.initContainers[0].image', 'busybox:1.36', false],
+    ['spec.ephemeralContainers[0].image', 'busybox:1.36', true],
+  ],
+};
+for (const variant of ['null', 'empty', 'empty-string', 'string']) {
+  EXPECTED[`deployment-update-oldobject-${variant}`] = (EXPECTED['deployment-update'] ?? []).map(([path, image]) => [
+    path,
+    image,
+    true,
+  ]);
+}
+
+function rows(images: ContainerImage[]): Row[] {
+  return images.map((image) => [image.path, image.image, image.changed]);
+}
+
+describe('extractImages', () => {
+  describe('for each fixture AdmissionReview', () => {
+    it.each(Object.entries(EXPECTED))('lists the images of %s in order', (fixture, expected) => {
+      const images = extractImages(parseAdmissionReview(loadReview(fixture)));
+      expect(rows(images)).toEqual(expected.map(([path, image, changed]) => [path, image, changed ?? true]));
+    });
+  });
+
+  it('reports container names and kinds', () => {
+    const images = extractImages(parseAdmissionReview(loadReview('pod-ephemeralcontainers-update')));
+    expect(images.map((image) => [image.containerName, image.containerKind])).toEqual([
+      ['nginx', 'container'],
+      ['log-shipper', 'container'],
+      ['wait-for-db', 'initContainer'],
+      ['debugger-7xk2p', 'ephemeralContainer'],
+    ]);
+  });
+
+  describe('when the object carries images outside its pod spec', () => {
+    it('ignores the last-applied-configuration annotation', () => {
+      const review = loadReview('deployment-update');
+      const annotations = (review.request.object as { metadata: { annotations: Record<string, string> } }).metadata
+        .annotations;
+      expect(annotations['kubectl.kubernetes.io/last-applied-configuration']).toContain('evil.example.com');
+      const images = extractImages(parseAdmissionReview(review)).map((image) => image.image);
+      expect(images.join()).not.toContain('evil.example.com');
+    });
+
+    it("ignores the pod's status", () => {
+      const images = extractImages(parseAdmissionReview(loadReview('pod-ephemeralcontainers-update')));
+      expect(images.map((image) => image.image)).not.toContain('docker.io/library/nginx:1.25.3');
+    });
+
+    it('never lists images that are only in oldObject', () => {
+      const images = extractImages(parseAdmissionReview(loadReview('deployment-update')));
+      expect(images.map((image) => image.image)).not.toContain('ghcr.io/acme/api:1.4.0');
+    });
+  });
+
+  describe('on UPDATE', () => {
+    function update(oldImage: string, oldName: string, oldList = 'containers') {
+      const review = loadReview('pod-ephemeralcontainers-update');
+      const request = review.request as {
+        subResource?: string;
+        object: { spec: unknown };
+        oldObject: { spec: unknown };
+      };
+      delete request.subResource;
+      request.object.spec = { containers: [{ name: 'app', image: 'nginx:1.25.3' }] };
+      request.oldObject.spec = { [oldList]: [{ name: oldName, image: oldImage }] };
+      return extractImages(parseAdmissionReview(review))[0]?.changed;
+    }
+
+    it('counts an image as unchanged only for the same container name, kind and image string', () => {
+      expect(update('nginx:1.25.3', 'app')).toBe(false);
+    });
+
+    it('counts a renamed container as changed', () => {
+      expect(update('nginx:1.25.3', 'web')).toBe(true);
+    });
+
+    it('counts the same image moved from an init container as changed', () => {
+      expect(update('nginx:1.25.3', 'app', 'initContainers')).toBe(true);
+    });
+
+    it('compares image strings exactly, not normalized', () => {
+      expect(update('docker.io/library/nginx:1.25.3', 'app')).toBe(true);
+    });
+  });
+
+  it('lists nothing for CONNECT', () => {
+    const review = loadReview('pod-create');
+    review.request.operation = 'CONNECT';
+    expect(extractImages(parseAdmissionReview(review))).toEqual([]);
+  });
+});
+
+describe('extractImagesFromObject', () => {
+  it('finds the pod spec by the object kind', () => {
+    const object = loadReview('cronjob-create').request.object;
+    expect(extractImagesFromObject(object).map((image) => image.image)).toEqual([
+      'registry.example.com:5000/ops/pg-backup:2024.03',
+      'alpine:3.19',
+    ]);
+  });
+
+  it('keeps a container without an image as an empty string, so it is refused', () => {
+    const images = extractImagesFromObject({ kind: 'Pod', spec: { containers: [{ name: 'x' }, 'junk'] } });
+    expect(images.map((image) => [image.image, image.containerName])).toEqual([
+      ['', 'x'],
+      ['', undefined],
+    ]);
+  });
+
+  it('probes the known pod spec locations for unknown kinds, in order', () => {
+    const knative = { kind: 'Service', spec: { template: { spec: { containers: [{ name: 'user', image: 'a:1' }] } } } };
+    expect(extractImagesFromObject(knative).map((image) => image.path)).toEqual([
+      'spec.template.spec.containers[0].image',
+    ]);
+  });
+
+  it('does not search deeper than the known locations', () => {
+    const hidden = { kind: 'Custom', spec: { deep: { template: { spec: { containers: [{ image: 'a:1' }] } } } } };
+    expect(extractImagesFromObject(hidden)).toEqual([]);
+  });
+
+  it('reads nothing from a known kind whose pod spec is elsewhere', () => {
+    const odd = { kind: 'Deployment', spec: { containers: [{ name: 'x', image: 'a:1' }] } };
+    expect(extractImagesFromObject(odd)).toEqual([]);
+  });
+
+  it('reads the legacy EphemeralContainers object', () => {
+    const legacy = { kind: 'EphemeralContainers', ephemeralContainers: [{ name: 'debug', image: 'busybox' }] };
+    expect(extractImagesFromObject(legacy).map((image) => [image.path, image.containerKind])).toEqual([
+      ['ephemeralContainers[0].image', 'ephemeralContainer'],
+    ]);
+  });
+
+  it.each([[null], [undefined], ['pod'], [[]], [{}]])('lists nothing for %j', (object) => {
+    expect(extractImagesFromObject(object)).toEqual([]);
+  });
+});
