@@ -1,5 +1,25 @@
 import { TrustError } from '../../errors';
-import type { DelegationToFetch, ExpectedFile, RoleVersions, VerifiedTrust } from './types';
+import { certificateValidAt } from './certificates';
+import { ALL_PATHS, isDelegationName, parentOf, pathAllowed, restrictPaths } from './delegation-paths';
+import { checkFileMeta, expectedFile } from './file-meta';
+import { pinnedKeyFingerprint } from './keys';
+import {
+  type DelegationRoleJson,
+  type Envelope,
+  type FileMeta,
+  parseEnvelope,
+  type SnapshotSigned,
+  snapshotSchema,
+  type TargetsSigned,
+  type TimestampSigned,
+  targetsSchema,
+  timestampSchema,
+} from './metadata';
+import { readPreviousRoot, rollback, type TrustedRoot, verifyRoot } from './root';
+import { buildRoleKeys, type RoleKeys, verifyThreshold } from './signatures';
+import { toSignedTargets } from './targets';
+import { describeInstant, isExpired } from './time';
+import type { DelegationToFetch, ExpectedFile, RoleTargets, RoleVersions, VerifiedTrust } from './types';
 
 export interface TrustedMetadataOptions {
   /** The repository's GUN (normalized image name); root certificates must name it. */
@@ -14,35 +34,253 @@ export interface TrustedMetadataOptions {
   readonly minVersions?: RoleVersions;
 }
 
-/** Work in progress: the full implementation lands next. */
-export class TrustedMetadata {
-  constructor(private readonly options: TrustedMetadataOptions) {}
+/** A targets role (top-level or delegated) that verified: what it signed, and what it may delegate. */
+interface LoadedTargets {
+  readonly role: string;
+  readonly paths: readonly string[];
+  readonly envelope: Envelope<TargetsSigned>;
+}
 
-  updateRoot(_bytes: Uint8Array): void {
-    throw new TrustError('NOTARY_ERROR', `TUF verification for ${this.options.gun} is not implemented yet`);
+/**
+ * The TUF client workflow for one Notary v1 repository, without I/O (after tuf-js TrustedMetadataStore and notary's
+ * tuf/client): the updater fetches bytes in order and hands them here; each `update*` verifies them against what is
+ * already trusted and throws TrustError on any failure. `result()` gives the verified data for the cache.
+ */
+export class TrustedMetadata {
+  private readonly gun: string;
+  private readonly nowMs: number;
+  private readonly pinned: ReadonlySet<string>;
+  private readonly minVersions: RoleVersions;
+  private readonly cachedRoot: Uint8Array | undefined;
+  private root: TrustedRoot | undefined;
+  private timestamp: Envelope<TimestampSigned> | undefined;
+  private snapshot: Envelope<SnapshotSigned> | undefined;
+  /** Verified targets roles in load order: `targets` first. */
+  private readonly loaded = new Map<string, LoadedTargets>();
+  private readonly skipped = new Map<string, string>();
+
+  constructor(options: TrustedMetadataOptions) {
+    this.gun = options.gun;
+    this.nowMs = options.nowMs;
+    this.pinned = new Set(options.pinnedRootKeys.map(pinnedKeyFingerprint));
+    this.minVersions = { ...options.minVersions };
+    this.cachedRoot = options.trustedRoot;
   }
-  updateTimestamp(_bytes: Uint8Array): void {
-    throw new TrustError('NOTARY_ERROR', 'not implemented yet');
+
+  /**
+   * TUF 5.3 / notary ValidateRoot: verifies a root against the pinned keys and the root trusted before (see root.ts).
+   * May be called again with newer roots (intermediate versions of a rotation): each must be accepted by the last.
+   */
+  updateRoot(bytes: Uint8Array): void {
+    if (this.timestamp) throw this.outOfOrder('root', 'after the timestamp');
+    const previous =
+      this.root ?? (this.cachedRoot ? readPreviousRoot(this.cachedRoot, this.gun, this.nowMs) : undefined);
+    this.root = verifyRoot(bytes, {
+      gun: this.gun,
+      nowMs: this.nowMs,
+      pinnedFingerprints: this.pinned,
+      previous,
+      minVersion: this.minVersions.root,
+    });
   }
+
+  /** TUF 5.4: the timestamp is signed by the root's timestamp keys, not older than before, not expired. */
+  updateTimestamp(bytes: Uint8Array): void {
+    if (this.snapshot) throw this.outOfOrder('timestamp', 'after the snapshot');
+    const root = this.requireRoot();
+    const envelope = parseEnvelope('timestamp', bytes, timestampSchema);
+    this.verifyRole('the timestamp', envelope, root.roleKeys.timestamp, 'timestamp');
+    if (!envelope.signed.meta.snapshot) {
+      throw new TrustError('NOTARY_ERROR', `the timestamp of ${this.gun} does not list the snapshot`);
+    }
+    this.timestamp = envelope;
+  }
+
+  /** Length and hash of snapshot.json as the timestamp signed them (fetch `snapshot.<sha256Hex>.json`). */
   snapshotMeta(): ExpectedFile {
-    return {};
+    return expectedFile(this.timestamp?.signed.meta.snapshot);
   }
-  updateSnapshot(_bytes: Uint8Array): void {
-    throw new TrustError('NOTARY_ERROR', 'not implemented yet');
+
+  /**
+   * TUF 5.5: the snapshot bytes match the timestamp's hash and length, it is signed by the snapshot keys, not
+   * older than before, not expired. As in notary, the root it records must be the root trusted here.
+   */
+  updateSnapshot(bytes: Uint8Array): void {
+    if (this.loaded.size > 0) throw this.outOfOrder('snapshot', 'after the targets');
+    if (!this.timestamp) throw this.outOfOrder('snapshot', 'before the timestamp');
+    const root = this.requireRoot();
+    checkFileMeta(`the snapshot of ${this.gun}`, bytes, this.timestamp.signed.meta.snapshot!);
+    const envelope = parseEnvelope('snapshot', bytes, snapshotSchema);
+    this.verifyRole('the snapshot', envelope, root.roleKeys.snapshot, 'snapshot');
+    const rootMeta = envelope.signed.meta.root;
+    if (rootMeta) checkFileMeta(`the root of ${this.gun} (as recorded in its snapshot)`, root.bytes, rootMeta);
+    this.snapshot = envelope;
   }
+
+  /** Length and hash of targets.json as the snapshot signed them (fetch `targets.<sha256Hex>.json`). */
   targetsMeta(): ExpectedFile {
-    return {};
+    return expectedFile(this.snapshot?.signed.meta.targets);
   }
-  updateTargets(_bytes: Uint8Array): void {
-    throw new TrustError('NOTARY_ERROR', 'not implemented yet');
+
+  /** TUF 5.6: targets bytes match the snapshot, signed by the targets keys, not older than before, not expired. */
+  updateTargets(bytes: Uint8Array): void {
+    if (this.loaded.size > 0) throw this.outOfOrder('targets', 'twice');
+    const meta = this.snapshotEntry('targets');
+    const root = this.requireRoot();
+    checkFileMeta(`the targets of ${this.gun}`, bytes, meta);
+    const envelope = parseEnvelope('targets', bytes, targetsSchema);
+    this.verifyRole('the targets', envelope, root.roleKeys.targets, 'targets');
+    this.loaded.set('targets', { role: 'targets', paths: ALL_PATHS, envelope });
   }
+
+  /**
+   * Delegations to fetch next: roles that a loaded targets role delegates to directly and that the snapshot lists.
+   * Call again after loading them: their own delegations appear then. Delegations the snapshot does not list, or
+   * that are not direct children of the role naming them, are skipped (as notary does), with the reason.
+   */
   delegationsToFetch(): DelegationToFetch[] {
-    return [];
+    const pending: DelegationToFetch[] = [];
+    for (const { role, delegation } of this.delegations()) {
+      if (this.loaded.has(delegation.name) || this.skipped.has(delegation.name)) continue;
+      if (!isDelegationName(delegation.name) || parentOf(delegation.name) !== role) {
+        this.skip(delegation.name, `it is not a valid delegation of ${role}`);
+        continue;
+      }
+      const meta = this.snapshot?.signed.meta[delegation.name];
+      if (!meta) {
+        this.skip(delegation.name, 'the snapshot does not list it');
+        continue;
+      }
+      if (!pending.some((p) => p.role === delegation.name))
+        pending.push({ role: delegation.name, ...expectedFile(meta) });
+    }
+    return pending;
   }
-  updateDelegatedTargets(_role: string, _bytes: Uint8Array): 'loaded' | 'skipped' {
-    throw new TrustError('NOTARY_ERROR', 'not implemented yet');
+
+  /**
+   * TUF 5.6.x for a delegated role: bytes that do not match the snapshot fail the whole repository (tampering);
+   * a delegation that is expired or short of its threshold is skipped (notary: ErrExpired / ErrRoleThreshold), so
+   * its targets do not count; a version below the highest seen is a rollback. Targets outside the delegation's
+   * paths (narrowed by its parent's) are dropped.
+   */
+  updateDelegatedTargets(role: string, bytes: Uint8Array): 'loaded' | 'skipped' {
+    const pending = this.delegationsToFetch().find((candidate) => candidate.role === role);
+    const found = pending && this.delegations().find(({ delegation }) => delegation.name === role);
+    if (!found) throw this.outOfOrder(role, 'before its parent or without being listed');
+    const parent = this.loaded.get(found.role)!;
+    const what = `the ${role} delegation of ${this.gun}`;
+    checkFileMeta(what, bytes, this.snapshotEntry(role));
+    const envelope = parseEnvelope(role, bytes, targetsSchema);
+    const refusal = this.delegationRefusal(what, envelope, this.delegationKeys(parent, found.delegation));
+    if (refusal) {
+      this.skip(role, refusal);
+      return 'skipped';
+    }
+    this.checkVersion(what, role, envelope.signed.version);
+    this.loaded.set(role, { role, paths: restrictPaths(parent.paths, found.delegation.paths), envelope });
+    return 'loaded';
   }
+
+  /** The verified result, for resolution and the cache. Every listed delegation must have been loaded or skipped. */
   result(): VerifiedTrust {
-    throw new TrustError('NOTARY_ERROR', 'not implemented yet');
+    const targets = this.loaded.get('targets');
+    if (!targets || !this.root || !this.timestamp || !this.snapshot) {
+      throw new TrustError('NOTARY_ERROR', `the trust data of ${this.gun} was not fully loaded`);
+    }
+    const unfetched = this.delegationsToFetch().map((d) => d.role);
+    if (unfetched.length > 0) {
+      throw new TrustError('NOTARY_ERROR', `delegations of ${this.gun} were not loaded: ${unfetched.join(', ')}`);
+    }
+    const loaded = [...this.loaded.values()];
+    const roles: RoleTargets[] = loaded.map(({ role, paths, envelope }) => ({
+      role,
+      targets: toSignedTargets(envelope.signed.targets ?? {}, (name) => pathAllowed(paths, name)),
+    }));
+    const versions: RoleVersions = {
+      root: this.root.version,
+      timestamp: this.timestamp.signed.version,
+      snapshot: this.snapshot.signed.version,
+    };
+    for (const { role, envelope } of loaded) versions[role] = envelope.signed.version;
+    const expiries = [this.root, this.timestamp, this.snapshot, ...loaded.map((l) => l.envelope)];
+    return {
+      gun: this.gun,
+      roles,
+      versions,
+      expiresAtMs: Math.min(...expiries.map((e) => e.expiresAtMs)),
+      root: this.root.bytes.toString('base64'),
+      rootVersion: this.root.version,
+      skippedRoles: [...this.skipped].map(([role, reason]) => ({ role, reason })),
+    };
+  }
+
+  /** Signatures (threshold), then rollback, then expiry: the order of the TUF client workflow. */
+  private verifyRole(what: string, envelope: Envelope<unknown>, keys: RoleKeys, role: string): void {
+    const subject = `${what} of ${this.gun}`;
+    verifyThreshold(subject, envelope, keys);
+    this.checkVersion(subject, role, (envelope.signed as { version: number }).version);
+    if (isExpired(envelope.expiresAtMs, this.nowMs)) {
+      throw new TrustError(
+        'METADATA_EXPIRED',
+        `${subject} expired at ${describeInstant(envelope.expiresAtMs)} (evaluated at ${describeInstant(this.nowMs)}): ` +
+          'the repository owner must re-publish its trust data',
+      );
+    }
+  }
+
+  private checkVersion(what: string, role: string, version: number): void {
+    const min = this.minVersions[role];
+    if (min !== undefined && version < min) throw rollback(what, version, min);
+  }
+
+  /** Why a delegation does not count (under threshold, expired), or undefined when it does. */
+  private delegationRefusal(what: string, envelope: Envelope<TargetsSigned>, keys: RoleKeys): string | undefined {
+    try {
+      verifyThreshold(what, envelope, keys);
+    } catch (error) {
+      if (error instanceof TrustError && error.code === 'SIGNATURE_INVALID') return error.message;
+      throw error;
+    }
+    if (isExpired(envelope.expiresAtMs, this.nowMs)) return `it expired at ${describeInstant(envelope.expiresAtMs)}`;
+    return undefined;
+  }
+
+  /** A delegation's keys come from its parent; certificates must be valid at the evaluation instant. */
+  private delegationKeys(parent: LoadedTargets, delegation: DelegationRoleJson): RoleKeys {
+    const keyObjects = parent.envelope.signed.delegations?.keys ?? {};
+    return buildRoleKeys(delegation.name, delegation.keyids, delegation.threshold, keyObjects, (key) =>
+      key.certificate && !certificateValidAt(key.certificate, this.nowMs)
+        ? `its certificate is not valid at ${describeInstant(this.nowMs)}`
+        : undefined,
+    );
+  }
+
+  /** Every (parent role, delegation) pair named by a loaded targets role, in load order. */
+  private delegations(): Array<{ role: string; delegation: DelegationRoleJson }> {
+    return [...this.loaded.values()].flatMap(({ role, envelope }) =>
+      (envelope.signed.delegations?.roles ?? []).map((delegation) => ({ role, delegation })),
+    );
+  }
+
+  private snapshotEntry(role: string): FileMeta {
+    if (!this.snapshot) throw this.outOfOrder(role, 'before the snapshot');
+    const meta = this.snapshot.signed.meta[role];
+    if (!meta) throw new TrustError('NOTARY_ERROR', `the snapshot of ${this.gun} does not list ${role}`);
+    return meta;
+  }
+
+  /** The root to verify against: the one loaded, else the one trusted before (verified again at this instant). */
+  private requireRoot(): TrustedRoot {
+    if (!this.root && this.cachedRoot) this.updateRoot(this.cachedRoot);
+    if (!this.root) throw this.outOfOrder('timestamp', 'before a root');
+    return this.root;
+  }
+
+  private skip(role: string, reason: string): void {
+    if (!this.skipped.has(role)) this.skipped.set(role, reason);
+  }
+
+  private outOfOrder(role: string, when: string): TrustError {
+    return new TrustError('NOTARY_ERROR', `${role} metadata of ${this.gun} was given ${when}: the updater is broken`);
   }
 }

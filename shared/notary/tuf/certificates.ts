@@ -1,0 +1,69 @@
+import { type KeyObject, X509Certificate } from 'node:crypto';
+import { TrustError } from '../../errors';
+
+/** The parts of an x509 certificate that notary's trust rules look at. */
+export interface CertificateInfo {
+  /** The subject's common name; undefined when absent or given more than once (ambiguous, never trusted). */
+  readonly commonName: string | undefined;
+  readonly notBeforeMs: number;
+  readonly notAfterMs: number;
+  readonly publicKey: KeyObject;
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Parses the leaf of a PEM bundle as notary's `ecdsa-x509`/`rsa-x509` keys carry it (trustpinning/certs.go
+ * parseAllCerts): exactly one non-CA certificate, and it comes first; any further certificates are intermediates.
+ */
+export function parseLeafCertificate(pem: string): CertificateInfo {
+  const blocks = pem.match(PEM_CERTIFICATE) ?? [];
+  const certificates = blocks.map((block) => {
+    try {
+      return new X509Certificate(block);
+    } catch (cause) {
+      throw new TrustError('NOTARY_ERROR', 'a key holds a certificate that cannot be parsed', { cause });
+    }
+  });
+  const leaves = certificates.filter((certificate) => !certificate.ca);
+  const [first] = certificates;
+  if (!first || leaves.length !== 1 || first.ca) {
+    throw new TrustError('NOTARY_ERROR', 'a certificate key must hold exactly one leaf (non-CA) certificate, first');
+  }
+  return {
+    commonName: commonNameOf(first.subject),
+    notBeforeMs: Date.parse(first.validFrom),
+    notAfterMs: Date.parse(first.validTo),
+    publicKey: first.publicKey,
+  };
+}
+
+/**
+ * Notary's certificate validity (tuf/utils/x509.go ValidateCertificate): not after `notAfter`, and not more than
+ * one day before `notBefore` (leeway for clock skew at creation).
+ */
+export function certificateValidAt(certificate: CertificateInfo, nowMs: number): boolean {
+  if (Number.isNaN(certificate.notBeforeMs) || Number.isNaN(certificate.notAfterMs)) return false;
+  if (certificate.notBeforeMs > certificate.notAfterMs) return false;
+  return nowMs + DAY_MS >= certificate.notBeforeMs && nowMs <= certificate.notAfterMs;
+}
+
+/**
+ * A root certificate must name the repository (trustpinning/certs.go MatchCNToGun): CN equal to the GUN, or a
+ * wildcard CN `prefix*` whose prefix starts the GUN.
+ */
+export function commonNameMatchesGun(commonName: string | undefined, gun: string): boolean {
+  if (commonName === undefined) return false;
+  if (commonName.endsWith('*')) return gun.startsWith(commonName.replace(/\*+$/, ''));
+  return commonName === gun;
+}
+
+/** Node prints the subject one attribute a line (`CN=docker.io/library/alpine`), escaping specials with `\`. */
+function commonNameOf(subject: string): string | undefined {
+  const names = subject
+    .split('\n')
+    .filter((line) => line.startsWith('CN='))
+    .map((line) => line.slice(3).replace(/\\(.)/g, '$1'));
+  return names.length === 1 ? names[0] : undefined;
+}
