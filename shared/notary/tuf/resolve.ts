@@ -1,19 +1,109 @@
 import type { ImageReference } from '../../image/types';
 import type { ImageVerdict } from '../../verify/types';
-import type { VerifiedTrust } from './types';
+import type { SignedTarget, VerifiedTrust } from './types';
 
 export interface ResolveOptions {
+  /** Tag-only references are denied with DIGEST_REQUIRED (naming the digest to pin) when true. */
   readonly requireDigest: boolean;
-  /** When given, only digests signed in these roles count. */
+  /** When given (non-empty), only digests signed in these roles count, in this order of precedence. */
   readonly delegations?: readonly string[];
 }
 
-/** Work in progress: the full implementation lands next. */
-export function resolveImage(ref: ImageReference, trust: VerifiedTrust, _options: ResolveOptions): ImageVerdict {
-  return {
-    allowed: false,
-    code: 'NOT_SIGNED',
-    reason: `${ref.reference}: resolution against ${trust.gun} is not implemented yet`,
-    format: 'notary-v1',
-  };
+/** Docker resolves a tag in `targets/releases` first, then `targets`, and trusts no other role for it. */
+export const DEFAULT_TRUSTED_ROLES: readonly string[] = ['targets/releases', 'targets'];
+
+const FORMAT = 'notary-v1';
+
+/**
+ * Decides one image against verified trust data (CONTRACT.md, "Verification semantics"):
+ * - digest only: allowed when some tag in the trusted roles is signed with that digest;
+ * - tag and digest: the tag's signed digest (first trusted role that signs the tag) must equal the digest;
+ * - tag only: DIGEST_REQUIRED naming the digest to pin, or allowed when `requireDigest` is false.
+ * Notary signs sha256 digests only, so no other algorithm can match.
+ */
+export function resolveImage(ref: ImageReference, trust: VerifiedTrust, options: ResolveOptions): ImageVerdict {
+  const roles = options.delegations?.length ? options.delegations : DEFAULT_TRUSTED_ROLES;
+  const roleText = roles.join(', ');
+  const digest = ref.digest?.toLowerCase();
+
+  if (ref.tag === undefined) {
+    // digest only
+    const found = digest?.startsWith('sha256:') ? findDigest(trust, roles, digest) : undefined;
+    if (found) {
+      return allow(`${ref.name}@${digest} is signed as tag "${found.tag}" in ${found.role}`, found.target.digest);
+    }
+    return deny('NOT_SIGNED', `${ref.name}@${digest ?? ''} is not signed in ${roleText}${notes(digest, trust, roles)}`);
+  }
+
+  const signed = findTag(trust, roles, ref.tag);
+  if (!signed) {
+    return deny(
+      'NOT_SIGNED',
+      `${ref.name}:${ref.tag} has no signed digest in ${roleText}${notes(digest, trust, roles)}: sign the tag ` +
+        '(docker trust sign) or reference a signed tag',
+    );
+  }
+  const signedDigest = signed.target.digest;
+  if (digest !== undefined) {
+    // tag and digest
+    if (digest === signedDigest) return allow(`${ref.name}:${ref.tag}@${digest} is signed in ${signed.role}`, digest);
+    return deny(
+      'DIGEST_MISMATCH',
+      `${ref.name}:${ref.tag} is signed with digest ${signedDigest} (in ${signed.role}), not ${digest}: ` +
+        `use ${ref.name}:${ref.tag}@${signedDigest} or sign the image you mean to run`,
+      signedDigest,
+    );
+  }
+  // tag only
+  if (options.requireDigest) {
+    return deny(
+      'DIGEST_REQUIRED',
+      `${ref.name}:${ref.tag} is not pinned to a digest; its signed digest is ${signedDigest}: ` +
+        `use ${ref.name}:${ref.tag}@${signedDigest}`,
+      signedDigest,
+    );
+  }
+  return allow(`${ref.name}:${ref.tag} is signed in ${signed.role} with digest ${signedDigest}`, signedDigest);
+}
+
+interface Found {
+  readonly role: string;
+  readonly tag: string;
+  readonly target: SignedTarget;
+}
+
+/** The tag's signed target in the first trusted role that signs it (docker's GetTargetByName order). */
+function findTag(trust: VerifiedTrust, roles: readonly string[], tag: string): Found | undefined {
+  for (const role of roles) {
+    const targets = trust.roles.find((r) => r.role === role)?.targets;
+    if (targets && Object.hasOwn(targets, tag)) return { role, tag, target: targets[tag]! };
+  }
+  return undefined;
+}
+
+function findDigest(trust: VerifiedTrust, roles: readonly string[], digest: string): Found | undefined {
+  for (const role of roles) {
+    const targets = trust.roles.find((r) => r.role === role)?.targets ?? {};
+    const entry = Object.entries(targets).find(([, target]) => target.digest === digest);
+    if (entry) return { role, tag: entry[0], target: entry[1] };
+  }
+  return undefined;
+}
+
+/** Extra context for denials: a non-sha256 digest, and trusted roles that were skipped (expired, under threshold). */
+function notes(digest: string | undefined, trust: VerifiedTrust, roles: readonly string[]): string {
+  const parts: string[] = [];
+  if (digest !== undefined && !digest.startsWith('sha256:')) parts.push('notary signs sha256 digests only');
+  for (const { role, reason } of trust.skippedRoles) {
+    if (roles.includes(role)) parts.push(`${role} was not used: ${reason}`);
+  }
+  return parts.length ? ` (${parts.join('; ')})` : '';
+}
+
+function allow(reason: string, signedDigest: string): ImageVerdict {
+  return { allowed: true, code: 'SIGNED', reason, signedDigest, format: FORMAT };
+}
+
+function deny(code: ImageVerdict['code'], reason: string, signedDigest?: string): ImageVerdict {
+  return { allowed: false, code, reason, format: FORMAT, ...(signedDigest ? { signedDigest } : {}) };
 }
