@@ -87,7 +87,7 @@ export class TieredTrustCache implements TrustCache {
         });
         throw error;
       }
-      if (code !== undefined && ORIGIN_OUTAGE_CODES.has(code) && cached && age >= 0 && age <= maxStaleMs) {
+      if (code !== undefined && ORIGIN_OUTAGE_CODES.has(code) && cached && age >= 0 && age < maxStaleMs) {
         // The store already refused entries past their expiresAtMs, which never exceeds the metadata's own expiry.
         this.observer.count(METRIC.staleServed);
         this.observer.warn('Notary failed; serving verified trust data from the cache (stale-if-error)', {

@@ -4,15 +4,19 @@ import { recordingObserver } from './recording-observer';
 
 const T0 = Date.UTC(2026, 0, 1);
 
-function item<T>(value: T, overrides: { storedAtMs?: number; expiresAtMs?: number; version?: number } = {}) {
+function item<T>(value: T, overrides: { storedAtMs?: number; expiresAtMs?: number } = {}) {
   return { value, storedAtMs: T0, expiresAtMs: T0 + 60_000, ...overrides };
+}
+
+function versioned<T>(value: T, version: number, overrides: { storedAtMs?: number; expiresAtMs?: number } = {}) {
+  return { ...item(value, overrides), version };
 }
 
 describe('memory store', () => {
   describe('when an item is read back', () => {
     it('returns the value, its instants and its version', async () => {
       const store = new MemoryStore();
-      await store.put('k', item({ tags: { v1: 'sha256:aa' } }, { version: 3 }));
+      await store.put('k', versioned({ tags: { v1: 'sha256:aa' } }, 3));
       await expect(store.get('k', T0)).resolves.toEqual({
         value: { tags: { v1: 'sha256:aa' } },
         storedAtMs: T0,
@@ -99,23 +103,23 @@ describe('memory store', () => {
   describe('putIfNewer', () => {
     it('writes when nothing is stored', async () => {
       const store = new MemoryStore();
-      await expect(store.putIfNewer('v', item('root-1', { version: 1 }))).resolves.toBe(true);
+      await expect(store.putIfNewer('v', versioned('root-1', 1))).resolves.toBe(true);
     });
 
     it('writes a higher version and refuses an equal or lower one', async () => {
       const store = new MemoryStore();
-      await store.putIfNewer('v', item('five', { version: 5 }));
-      await expect(store.putIfNewer('v', item('four', { version: 4 }))).resolves.toBe(false);
-      await expect(store.putIfNewer('v', item('other five', { version: 5 }))).resolves.toBe(false);
+      await store.putIfNewer('v', versioned('five', 5));
+      await expect(store.putIfNewer('v', versioned('four', 4))).resolves.toBe(false);
+      await expect(store.putIfNewer('v', versioned('other five', 5))).resolves.toBe(false);
       await expect(store.get('v', T0)).resolves.toMatchObject({ value: 'five', version: 5 });
-      await expect(store.putIfNewerOutcome('v', item('six', { version: 6 }))).resolves.toBe('written');
+      await expect(store.putIfNewerOutcome('v', versioned('six', 6))).resolves.toBe('written');
       await expect(store.get('v', T0)).resolves.toMatchObject({ value: 'six', version: 6 });
     });
 
     it('replaces a stored item that has expired by the time of the write', async () => {
       const store = new MemoryStore();
-      await store.putIfNewer('v', item('old', { version: 9, expiresAtMs: T0 + 1000 }));
-      const later = item('new', { version: 1, storedAtMs: T0 + 2000, expiresAtMs: T0 + 60_000 });
+      await store.putIfNewer('v', versioned('old', 9, { expiresAtMs: T0 + 1000 }));
+      const later = versioned('new', 1, { storedAtMs: T0 + 2000, expiresAtMs: T0 + 60_000 });
       await expect(store.putIfNewer('v', later)).resolves.toBe(true);
     });
   });
