@@ -8,16 +8,21 @@ export interface CertificateInfo {
   readonly notBeforeMs: number;
   readonly notAfterMs: number;
   readonly publicKey: KeyObject;
+  /**
+   * Whether the bundle has the shape notary requires of root keys (trustpinning/certs.go parseAllCerts): exactly
+   * one non-CA (leaf) certificate, and it comes first; any further certificates are intermediates.
+   */
+  readonly isLeafBundle: boolean;
 }
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
- * Parses the leaf of a PEM bundle as notary's `ecdsa-x509`/`rsa-x509` keys carry it (trustpinning/certs.go
- * parseAllCerts): exactly one non-CA certificate, and it comes first; any further certificates are intermediates.
+ * Parses the certificate an `ecdsa-x509`/`rsa-x509` key carries: the first of its PEM blocks, as notary's verifiers
+ * read it (tuf/signed/verifiers.go: pem.Decode then x509.ParseCertificate).
  */
-export function parseLeafCertificate(pem: string): CertificateInfo {
+export function parseKeyCertificate(pem: string): CertificateInfo {
   const blocks = pem.match(PEM_CERTIFICATE) ?? [];
   const certificates = blocks.map((block) => {
     try {
@@ -26,16 +31,14 @@ export function parseLeafCertificate(pem: string): CertificateInfo {
       throw new TrustError('NOTARY_ERROR', 'a key holds a certificate that cannot be parsed', { cause });
     }
   });
-  const leaves = certificates.filter((certificate) => !certificate.ca);
   const [first] = certificates;
-  if (!first || leaves.length !== 1 || first.ca) {
-    throw new TrustError('NOTARY_ERROR', 'a certificate key must hold exactly one leaf (non-CA) certificate, first');
-  }
+  if (!first) throw new TrustError('NOTARY_ERROR', 'a certificate key holds no PEM certificate');
   return {
     commonName: commonNameOf(first.subject),
     notBeforeMs: Date.parse(first.validFrom),
     notAfterMs: Date.parse(first.validTo),
     publicKey: first.publicKey,
+    isLeafBundle: !first.ca && certificates.filter((certificate) => !certificate.ca).length === 1,
   };
 }
 

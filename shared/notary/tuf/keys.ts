@@ -1,7 +1,7 @@
 import { constants, createHash, createPublicKey, type KeyObject, verify } from 'node:crypto';
 import { TrustError } from '../../errors';
 import { canonicalJson } from './canonical-json';
-import { type CertificateInfo, parseLeafCertificate } from './certificates';
+import { type CertificateInfo, parseKeyCertificate } from './certificates';
 
 /** Key types notary writes (tuf/data/types.go). */
 export const KEY_TYPES = ['ecdsa', 'ecdsa-x509', 'rsa', 'rsa-x509', 'ed25519'] as const;
@@ -42,7 +42,7 @@ export function parseTufKey(key: TufKeyJson): ParsedKey {
   const keyType = KEY_TYPES.find((type) => type === key.keytype);
   if (!keyType) throw new TrustError('NOTARY_ERROR', `unsupported key type "${key.keytype}"`);
   const raw = decodeBase64Strict(key.keyval.public, 'key');
-  const certificate = keyType.endsWith('-x509') ? parseLeafCertificate(raw.toString('utf8')) : undefined;
+  const certificate = keyType.endsWith('-x509') ? parseKeyCertificate(raw.toString('utf8')) : undefined;
   const publicKey = certificate?.publicKey ?? publicKeyFromRaw(keyType, raw);
   const expected = keyType.startsWith('ecdsa') ? 'ec' : keyType.startsWith('rsa') ? 'rsa' : 'ed25519';
   if (publicKey.asymmetricKeyType !== expected) {

@@ -112,6 +112,7 @@ function certificateRoleKeys(
   if (!role) throw new TrustError('NOTARY_ERROR', `the root of ${gun} defines no root role`);
   return buildRoleKeys('root', role.keyids, role.threshold, root.keys, (key) => {
     if (!key.certificate) return 'root keys must be certificates';
+    if (!key.certificate.isLeafBundle) return 'its certificate bundle does not start with its only leaf certificate';
     if (!commonNameMatchesGun(key.certificate.commonName, gun)) {
       return `its certificate names "${key.certificate.commonName ?? ''}", not ${gun}`;
     }
