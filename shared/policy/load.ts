@@ -1,0 +1,169 @@
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { ENV } from '../constants';
+import { InvalidPolicyError } from '../errors';
+import { describeIssues, type NotaryDocument, POLICY_DEFAULTS, policySchema } from './schema';
+import type { NotarySettings, Policy } from './types';
+
+/**
+ * Loads the policy: YAML or JSON text (a file, or inline), validated by the schema, then resolved: caFile and
+ * rootKeys (PEM text or a path relative to the policy file's folder) become PEM text, and `auth` credentials are
+ * read from the environment variables the policy names. Every failure is an InvalidPolicyError naming the field.
+ */
+
+/** Policy files and the PEM files they name are small; anything larger is a mistake. */
+const MAX_FILE_BYTES = 1024 * 1024;
+const PEM_MARKER = '-----BEGIN ';
+
+/**
+ * The embedded default (`npm start` with no policy): enforce, and deny every image because no rule matches.
+ * Fail closed: nothing runs until a policy says what to trust.
+ */
+export const DEFAULT_POLICY: Policy = Object.freeze({
+  mode: POLICY_DEFAULTS.mode,
+  defaultAction: POLICY_DEFAULTS.defaultAction,
+  rules: Object.freeze([]),
+  exemptNamespaces: Object.freeze([]),
+  skipUnchangedImages: POLICY_DEFAULTS.skipUnchangedImages,
+  cache: Object.freeze({
+    freshTtlSeconds: POLICY_DEFAULTS.freshTtlSeconds,
+    maxStaleSeconds: POLICY_DEFAULTS.maxStaleSeconds,
+  }),
+});
+
+export interface PolicySource {
+  /** A policy file; relative paths inside it resolve against its folder. */
+  readonly file?: string;
+  /** Inline YAML or JSON; relative paths inside it resolve against baseDir (default: the working directory). */
+  readonly text?: string;
+  readonly baseDir?: string;
+  /** Where `usernameEnv`/`passwordEnv` are looked up (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Validate only (e.g. at `cdk synth`, where the runtime's secrets are absent): files are still read, but
+   * credentials are not looked up and `auth` stays undefined.
+   */
+  readonly validateOnly?: boolean;
+}
+
+export async function loadPolicy(source: PolicySource): Promise<Policy> {
+  if ((source.file === undefined) === (source.text === undefined)) {
+    throw new InvalidPolicyError('give exactly one of a policy file or a policy text');
+  }
+  const label = source.file ?? 'inline policy';
+  const text = source.file === undefined ? (source.text as string) : await readSmallFile(source.file, 'policy file');
+  const baseDir = source.file === undefined ? resolve(source.baseDir ?? process.cwd()) : dirname(resolve(source.file));
+  const fail = (message: string): never => {
+    throw new InvalidPolicyError(`invalid policy (${label}): ${message}`);
+  };
+
+  const parsed = policySchema.safeParse(parseText(text, fail));
+  if (!parsed.success) return fail(describeIssues(parsed.error));
+  const document = parsed.data;
+
+  const rules = await Promise.all(
+    document.rules.map(async (rule, index) => ({
+      match: rule.match,
+      action: rule.action,
+      requireDigest: rule.requireDigest,
+      mode: rule.mode,
+      notary:
+        rule.notary === undefined
+          ? undefined
+          : await resolveNotary(rule.notary, `rules[${index}].notary`, { ...source, baseDir }, fail),
+    })),
+  );
+  return {
+    mode: document.mode,
+    defaultAction: document.defaultAction,
+    rules,
+    exemptNamespaces: document.exemptNamespaces,
+    skipUnchangedImages: document.skipUnchangedImages,
+    cache: document.cache,
+  };
+}
+
+/**
+ * The policy for the Lambda and `serve`: `POLICY` (inline YAML/JSON), or `POLICY_FILE` (relative to baseDir), or the
+ * embedded DEFAULT_POLICY when neither is set. Both set is an error: one of them would be silently ignored.
+ */
+export async function policyFromEnv(env: NodeJS.ProcessEnv, baseDir: string): Promise<Policy> {
+  const inline = env[ENV.policy];
+  const file = env[ENV.policyFile];
+  if (inline && file) throw new InvalidPolicyError(`set ${ENV.policy} or ${ENV.policyFile}, not both`);
+  if (inline) return loadPolicy({ text: inline, baseDir, env });
+  if (file) return loadPolicy({ file: isAbsolute(file) ? file : resolve(baseDir, file), env });
+  return DEFAULT_POLICY;
+}
+
+function parseText(text: string, fail: (message: string) => never): unknown {
+  const documents = parseAllDocuments(text, { prettyErrors: false });
+  if (documents.length === 0) return fail('the policy is empty');
+  if (documents.length !== 1) return fail(`expected one YAML document, found ${documents.length}`);
+  const [document] = documents;
+  const error = document?.errors[0];
+  if (error) return fail(`not valid YAML or JSON: ${error.message.split('\n')[0]}`);
+  // maxAliasCount bounds alias expansion ("billion laughs").
+  const value = document?.toJS({ maxAliasCount: 100 });
+  if (value === null || value === undefined) return fail('the policy is empty');
+  return value;
+}
+
+async function resolveNotary(
+  notary: NotaryDocument,
+  field: string,
+  source: PolicySource & { baseDir: string },
+  fail: (message: string) => never,
+): Promise<NotarySettings> {
+  const ca = notary.caFile === undefined ? undefined : await readPem(notary.caFile, `${field}.caFile`, source, fail);
+  const rootKeys = await Promise.all(
+    notary.rootKeys.map((key, index) => readPem(key, `${field}.rootKeys[${index}]`, source, fail)),
+  );
+  let auth: NotarySettings['auth'];
+  if (notary.auth && !source.validateOnly) {
+    const env = source.env ?? process.env;
+    const lookup = (name: string, at: string): string =>
+      env[name] || fail(`${field}.auth.${at}: environment variable ${name} is not set`);
+    auth = {
+      username: notary.auth.usernameEnv ? lookup(notary.auth.usernameEnv, 'usernameEnv') : String(notary.auth.username),
+      password: lookup(String(notary.auth.passwordEnv), 'passwordEnv'),
+    };
+  }
+  return { server: notary.server.replace(/\/+$/, ''), ca, rootKeys, delegations: notary.delegations, auth };
+}
+
+/** PEM text as given, or the contents of a PEM file relative to the policy's folder. */
+async function readPem(
+  value: string,
+  field: string,
+  source: { baseDir: string },
+  fail: (message: string) => never,
+): Promise<string> {
+  if (value.includes(PEM_MARKER)) return value;
+  const path = resolve(source.baseDir, value);
+  let contents: string;
+  try {
+    contents = await readSmallFile(path, 'file');
+  } catch (error) {
+    return fail(`${field}: ${(error as Error).message}`);
+  }
+  if (!contents.includes(PEM_MARKER)) return fail(`${field}: ${value} is not a PEM file (no "${PEM_MARKER}" line)`);
+  return contents;
+}
+
+async function readSmallFile(path: string, what: string): Promise<string> {
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new InvalidPolicyError(`cannot read ${what} ${path}: not a file`);
+    if (info.size > MAX_FILE_BYTES) {
+      throw new InvalidPolicyError(`cannot read ${what} ${path}: larger than ${MAX_FILE_BYTES} bytes`);
+    }
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if (error instanceof InvalidPolicyError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    throw new InvalidPolicyError(`cannot read ${what} ${path}: ${why}`, { cause: error });
+  }
+}
