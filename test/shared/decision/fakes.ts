@@ -2,6 +2,7 @@ import type { AdmissionRequest } from '../../../shared/admission/types';
 import { TrustError } from '../../../shared/errors';
 import type { ImageReference } from '../../../shared/image/types';
 import type { NotarySettings, Policy, Rule } from '../../../shared/policy/types';
+import type { Telemetry } from '../../../shared/runtime/telemetry';
 import type { ImageVerdict, SignatureVerifier, VerifyContext } from '../../../shared/verify/types';
 
 /** A digest that the fake verifier treats as signed. */
@@ -100,4 +101,29 @@ export function podRequest(images: string[], overrides: Partial<AdmissionRequest
     oldObject: undefined,
     ...overrides,
   };
+}
+
+/** Telemetry that records what a runtime reports, for assertions. */
+export function recordingTelemetry() {
+  const recorded = {
+    decisions: [] as Record<string, unknown>[],
+    errors: [] as { message: string; fields?: Record<string, unknown> }[],
+    warnings: [] as string[],
+    counts: [] as { metric: string; value: number; dimension?: { name: string; value: string } }[],
+    flushes: 0,
+  };
+  const telemetry: Telemetry = {
+    observer: {
+      count: (metric, value = 1, dimension) =>
+        recorded.counts.push({ metric, value, ...(dimension ? { dimension } : {}) }),
+      warn: (message) => recorded.warnings.push(message),
+      debug() {},
+    },
+    logDecision: (record) => recorded.decisions.push(record),
+    error: (message, fields) => recorded.errors.push({ message, ...(fields ? { fields } : {}) }),
+    flush: () => {
+      recorded.flushes += 1;
+    },
+  };
+  return { telemetry, recorded };
 }

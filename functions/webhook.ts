@@ -1,0 +1,15 @@
+import { runtimeFromEnv } from '../shared/runtime/from-env';
+import { powertoolsTelemetry } from '../shared/runtime/powertools';
+import { createWebhookHandler } from './app';
+
+/**
+ * The Lambda entry (function URL, payload 2.0). The runtime is built on the first request of an instance and
+ * reused; relative policy paths resolve against the deployment package's root.
+ */
+export const handler = createWebhookHandler(() =>
+  runtimeFromEnv({
+    env: process.env,
+    baseDir: process.env.LAMBDA_TASK_ROOT ?? process.cwd(),
+    telemetry: powertoolsTelemetry,
+  }),
+);

@@ -1,0 +1,39 @@
+import { createCacheFromEnv } from '../cache/create';
+import type { Clock } from '../clock';
+import { policyFromEnv } from '../policy/load';
+import type { Policy } from '../policy/types';
+import { createRuntime, type Runtime } from './runtime';
+import type { Telemetry } from './telemetry';
+import { createVerifiers } from './verifiers';
+import { type SecretReader, webhookTokenFromEnv } from './webhook-token';
+
+export interface RuntimeFromEnvOptions {
+  readonly env: NodeJS.ProcessEnv;
+  /** Folder that relative paths of POLICY_FILE and of the policy resolve against. */
+  readonly baseDir: string;
+  readonly telemetry: Telemetry;
+  /** A policy the caller already resolved (the CLI's `--policy`); otherwise POLICY / POLICY_FILE / the default. */
+  readonly policy?: Policy;
+  /** Evaluation clock (the CLI's `--at`); the system clock otherwise. */
+  readonly clock?: Clock;
+  readonly readSecret?: SecretReader;
+}
+
+/**
+ * The runtime from the environment of the contract: POLICY or POLICY_FILE, CACHE_TABLE (and the DynamoDB
+ * endpoint override), WEBHOOK_TOKEN or WEBHOOK_TOKEN_SECRET_ARN. Fails fast on a bad policy or token setting.
+ */
+export async function runtimeFromEnv(options: RuntimeFromEnvOptions): Promise<Runtime> {
+  const { env, telemetry } = options;
+  const webhookToken = webhookTokenFromEnv(env, options.readSecret);
+  const policy = options.policy ?? (await policyFromEnv(env, options.baseDir));
+  const cache = createCacheFromEnv(env, telemetry.observer);
+  return createRuntime({
+    policy,
+    verifiers: createVerifiers(policy, cache, telemetry.observer),
+    telemetry,
+    ...(options.clock ? { clock: options.clock } : {}),
+    webhookToken,
+    flushCache: () => cache.flush(),
+  });
+}

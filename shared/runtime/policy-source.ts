@@ -1,0 +1,33 @@
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import { ENV } from '../constants';
+import { loadPolicy, policyFromEnv } from '../policy/load';
+import type { Policy } from '../policy/types';
+
+/** The policy file the CLI uses when present in the working folder and nothing else is named. */
+export const LOCAL_POLICY_FILE = 'policy.yaml';
+
+/**
+ * The CLI's policy: `--policy FILE`, else POLICY / POLICY_FILE from the environment (as the Lambda reads
+ * them), else ./policy.yaml when present, else the built-in default (enforce, deny everything unmatched).
+ */
+export async function resolveCliPolicy(options: {
+  file?: string;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}): Promise<Policy> {
+  if (options.file !== undefined) return loadPolicy({ file: path.resolve(options.cwd, options.file) });
+  if (options.env[ENV.policy] || options.env[ENV.policyFile]) return policyFromEnv(options.env, options.cwd);
+  const local = path.join(options.cwd, LOCAL_POLICY_FILE);
+  if (await exists(local)) return loadPolicy({ file: local });
+  return policyFromEnv(options.env, options.cwd);
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
