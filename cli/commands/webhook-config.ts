@@ -1,6 +1,116 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
+import { InvalidInputError } from '../../shared/errors';
+import {
+  buildWebhookConfiguration,
+  type FailurePolicy,
+  TOKEN_PLACEHOLDER,
+  toYaml,
+} from '../../shared/webhook-config/build';
+import { CLI_AWS_CLIENT_CONFIG, webhookConfigurationFromStack } from '../../shared/webhook-config/deployed-stack';
+import { EXIT, runCommand } from '../exit';
 
-// Placeholder until the owning issue lands: registers the command so that --help lists it.
+interface WebhookConfigOptions {
+  url?: string;
+  token?: string;
+  caBundle?: string;
+  stack?: string;
+  region?: string;
+  keepPlaceholder?: boolean;
+  timeout?: string;
+  failurePolicy?: FailurePolicy;
+  excludeNamespace?: string[];
+  skipUnchangedSpec?: boolean;
+  name?: string;
+}
+
+/** Options that shape the configuration; a deployed stack already fixed them from its CDK context. */
+const SHAPING_OPTIONS = [
+  'timeout',
+  'failurePolicy',
+  'excludeNamespace',
+  'skipUnchangedSpec',
+  'name',
+  'caBundle',
+] as const;
+
 export function registerWebhookConfig(program: Command): void {
-  program.command('webhook-config').description('(not built yet)');
+  program
+    .command('webhook-config')
+    .description('print the ValidatingWebhookConfiguration YAML for kubectl apply')
+    .option('--url <url>', 'base URL of the webhook (a Lambda function URL or `serve`), without /validate')
+    .option('--token <token>', 'webhook path token (default: none, or the placeholder with --keep-placeholder)')
+    .option(
+      '--ca-bundle <base64>',
+      "base64 PEM CA bundle, for endpoints public roots don't cover (e.g. serve --self-signed)",
+    )
+    .option('--stack <name>', 'read the configuration of a deployed stack and fill in the token from Secrets Manager')
+    .option('--region <region>', 'AWS region of the stack (default: the SDK default, e.g. AWS_REGION)')
+    .option('--keep-placeholder', `print ${TOKEN_PLACEHOLDER} instead of the token (e.g. to template it in GitOps)`)
+    .option('--timeout <seconds>', 'timeoutSeconds of the webhook, 1 to 30')
+    .addOption(
+      new Option('--failure-policy <policy>', 'what the apiserver does when the webhook fails').choices([
+        'Fail',
+        'Ignore',
+      ]),
+    )
+    .option('--exclude-namespace <namespace...>', 'namespaces never sent to the webhook, besides kube-system')
+    .option('--skip-unchanged-spec', 'skip UPDATEs that leave the spec unchanged (a CEL match condition)')
+    .option('--name <name>', 'metadata.name of the configuration')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  notary-gate webhook-config --stack NotaryGate --region eu-west-1 | kubectl apply -f -
+  notary-gate webhook-config --url https://abc.lambda-url.eu-west-1.on.aws --token "$TOKEN"
+  notary-gate webhook-config --url https://10.0.0.5:8443 --ca-bundle "$(base64 -w0 ca.pem)" --exclude-namespace monitoring`,
+    )
+    .action((options: WebhookConfigOptions) =>
+      runCommand(async () => {
+        process.stdout.write(await webhookConfigYaml(options));
+        return EXIT.ok;
+      }),
+    );
+}
+
+async function webhookConfigYaml(options: WebhookConfigOptions): Promise<string> {
+  if (options.stack !== undefined) {
+    if (options.url !== undefined) throw new InvalidInputError('give either --stack or --url, not both');
+    const shaping = SHAPING_OPTIONS.filter((key) => options[key] !== undefined);
+    if (shaping.length > 0) {
+      throw new InvalidInputError(
+        `--stack prints the configuration the stack was deployed with, so ${shaping.join(', ')} cannot apply; redeploy with other CDK context, or use --url with the stack's FunctionUrl output`,
+      );
+    }
+    return fromStack(options.stack, options.region, options.keepPlaceholder === true);
+  }
+  if (options.url === undefined) throw new InvalidInputError('give --url URL or --stack NAME');
+  if (!/^https:\/\//.test(options.url))
+    throw new InvalidInputError('--url must be an https URL (the apiserver requires TLS)');
+  const token = options.keepPlaceholder ? TOKEN_PLACEHOLDER : options.token;
+  return toYaml(
+    buildWebhookConfiguration({
+      url: options.url,
+      token,
+      caBundle: options.caBundle,
+      timeoutSeconds: options.timeout === undefined ? undefined : Number(options.timeout),
+      failurePolicy: options.failurePolicy,
+      excludedNamespaces: options.excludeNamespace,
+      skipUnchangedSpecUpdates: options.skipUnchangedSpec,
+      name: options.name,
+    }),
+  );
+}
+
+/** The AWS SDK loads only here, so that the --url path and --help start fast and work offline. */
+async function fromStack(stackName: string, region: string | undefined, keepPlaceholder: boolean): Promise<string> {
+  const [{ CloudFormation }, { SecretsManager }] = await Promise.all([
+    import('@aws-sdk/client-cloudformation'),
+    import('@aws-sdk/client-secrets-manager'),
+  ]);
+  const config = { ...CLI_AWS_CLIENT_CONFIG, ...(region && { region }) };
+  return webhookConfigurationFromStack(
+    { cloudFormation: new CloudFormation(config), secrets: new SecretsManager(config) },
+    stackName,
+    { keepPlaceholder },
+  );
 }
