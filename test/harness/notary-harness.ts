@@ -33,9 +33,20 @@ export interface NotaryHarness {
   reinitWithNewRoot(gun: string): Promise<void>;
   /** The PEM certificate of the GUN's root key (what a user pins as `rootKeys`). */
   rootCertPem(gun: string): Promise<string>;
+  /** A role's metadata as the `notary` client last published or fetched it (parsed JSON). */
+  clientMetadata(gun: string, role: string): Promise<TufDocument>;
   /** Runs the `notary` client against this server (for cases the helpers do not cover). */
   notary(args: readonly string[]): Promise<string>;
   stop(): Promise<void>;
+}
+
+/** The parts of a TUF metadata document the tests look at. */
+export interface TufDocument {
+  signed: {
+    keys: Record<string, { keytype: string; keyval: { public: string } }>;
+    roles: Record<string, { keyids: string[] }>;
+    version: number;
+  };
 }
 
 const PASSPHRASE = 'test-passphrase';
@@ -176,10 +187,16 @@ class RunningHarness implements NotaryHarness {
     this.#initialized.add(gun);
   }
 
+  async clientMetadata(gun: string, role: string): Promise<TufDocument> {
+    return JSON.parse(await readFile(path.join(this.#trustDir, 'tuf', gun, 'metadata', `${role}.json`), 'utf8'));
+  }
+
   async rootCertPem(gun: string): Promise<string> {
-    const root = JSON.parse(await readFile(path.join(this.#trustDir, 'tuf', gun, 'metadata', 'root.json'), 'utf8'));
-    const keyId: string = root.signed.roles.root.keyids[0];
-    return Buffer.from(root.signed.keys[keyId].keyval.public, 'base64').toString('utf8');
+    const root = await this.clientMetadata(gun, 'root');
+    const keyId = root.signed.roles.root?.keyids[0] ?? '';
+    const key = root.signed.keys[keyId];
+    if (!key) throw new Error(`no root key in the client's root.json for ${gun}`);
+    return Buffer.from(key.keyval.public, 'base64').toString('utf8');
   }
 
   async stop(): Promise<void> {
