@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { Runtime } from '../shared/runtime/runtime';
+import type { Telemetry } from '../shared/runtime/telemetry';
 import { admissionHandler } from './admission-handler';
 import type { WebhookContext, WebhookHandler } from './context';
 import type { HttpResponse } from './http';
@@ -19,14 +20,14 @@ import { webhookTokenMiddleware } from './middleware/webhook-token';
  */
 export function createWebhookHandler(
   loadRuntime: () => Promise<Runtime>,
-  options: { maxBodyBytes?: number } = {},
+  options: { maxBodyBytes?: number; telemetry?: Telemetry } = {},
 ): WebhookHandler {
   return middy<APIGatewayProxyEventV2, HttpResponse, Error, Context>()
     .use(flushMiddleware())
-    .use(errorHandlerMiddleware())
+    .use(errorHandlerMiddleware(options.telemetry ? { telemetry: options.telemetry } : {}))
     .use(routeMiddleware())
     .use(runtimeMiddleware(loadRuntime))
     .use(webhookTokenMiddleware())
-    .use(jsonBodyMiddleware(options))
+    .use(jsonBodyMiddleware(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}))
     .handler((event, context) => admissionHandler(event, context as WebhookContext));
 }

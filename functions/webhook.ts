@@ -6,10 +6,12 @@ import { createWebhookHandler } from './app';
  * The Lambda entry (function URL, payload 2.0). The runtime is built on the first request of an instance and
  * reused; relative policy paths resolve against the deployment package's root.
  */
-export const handler = createWebhookHandler(() =>
-  runtimeFromEnv({
-    env: process.env,
-    baseDir: process.env.LAMBDA_TASK_ROOT ?? process.cwd(),
-    telemetry: powertoolsTelemetry,
-  }),
+export const handler = createWebhookHandler(
+  () =>
+    runtimeFromEnv({
+      env: process.env,
+      baseDir: process.env.LAMBDA_TASK_ROOT ?? process.cwd(),
+      telemetry: powertoolsTelemetry,
+    }),
+  { telemetry: powertoolsTelemetry },
 );

@@ -2,6 +2,7 @@ import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { failedOutcome } from '../../shared/decision/decide';
 import { InvalidAdmissionReviewError, NotaryGateError } from '../../shared/errors';
+import type { Telemetry } from '../../shared/runtime/telemetry';
 import { answerAdmission } from '../answer';
 import { gateState, type WebhookRequest } from '../context';
 import { errorResponse, HttpError, type HttpResponse } from '../http';
@@ -12,7 +13,9 @@ import { errorResponse, HttpError, type HttpResponse } from '../http';
  * mode, admitted with a warning in audit mode. Only a failure before that (bad configuration, a bug) is a 500,
  * and then the apiserver applies the webhook's failurePolicy.
  */
-export function errorHandlerMiddleware(): middy.MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, Context> {
+export function errorHandlerMiddleware(
+  options: { telemetry?: Telemetry } = {},
+): middy.MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, Context> {
   const errorHandlerMiddlewareOnError = async (request: WebhookRequest): Promise<undefined> => {
     const error = request.error;
     const state = gateState(request);
@@ -25,6 +28,8 @@ export function errorHandlerMiddleware(): middy.MiddlewareObj<APIGatewayProxyEve
       return undefined;
     }
     const runtime = state.runtime;
+    // Before the runtime loaded (a bad configuration) its telemetry is missing: report through the fallback.
+    const telemetry = runtime?.telemetry ?? options.telemetry;
     const reason = error instanceof Error ? error.message : String(error);
     if (runtime && state.admission) {
       runtime.telemetry.error('admission failed unexpectedly; answering per policy', {
@@ -40,13 +45,13 @@ export function errorHandlerMiddleware(): middy.MiddlewareObj<APIGatewayProxyEve
     }
     if (error instanceof NotaryGateError) {
       // Configuration errors (a bad policy, a malformed token setting): the operator must fix them.
-      runtime?.telemetry.error('configuration error', { code: error.code, error: reason });
+      telemetry?.error('configuration error', { code: error.code, error: reason });
       request.response = errorResponse(
         new HttpError(500, 'CONFIG_ERROR', `${error.code}: ${reason}`, { expose: true }),
       );
       return undefined;
     }
-    runtime?.telemetry.error('request failed unexpectedly', { error: reason });
+    telemetry?.error('request failed unexpectedly', { error: reason });
     request.response = errorResponse(new HttpError(500, 'INTERNAL_ERROR', reason, { expose: false }));
     return undefined;
   };

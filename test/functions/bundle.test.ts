@@ -1,0 +1,145 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { fixture, type ReviewBody, urlEvent } from './events';
+
+const run = promisify(execFile);
+const ROOT = path.join(__dirname, '..', '..');
+const TOKEN = 'bundle-test-token-0123456789';
+const ALLOW_DOCKER_HUB = 'rules:\n  - match: ["docker.io/**"]\n    action: allow\n';
+
+let dir: string;
+let bundle: string;
+
+/** Invokes the bundle in a fresh node process with `env`; returns its answers and its stdout lines (logs, EMF). */
+async function invokeBundle(env: Record<string, string>, events: APIGatewayProxyEventV2[]) {
+  const eventsFile = path.join(dir, `events-${Math.random().toString(36).slice(2)}.json`);
+  const resultsFile = `${eventsFile}.results`;
+  writeFileSync(eventsFile, JSON.stringify(events));
+  const { stdout, stderr } = await run(
+    process.execPath,
+    [path.join(__dirname, 'invoke-bundle.cjs'), bundle, eventsFile, resultsFile],
+    {
+      env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1', ...env },
+      timeout: 60_000,
+    },
+  );
+  const results = JSON.parse(readFileSync(resultsFile, 'utf8')) as APIGatewayProxyStructuredResultV2[];
+  // Lambda collects both streams into the log group (Powertools writes errors to stderr).
+  const lines = `${stdout}\n${stderr}`
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { results, lines };
+}
+
+const review = (result: APIGatewayProxyStructuredResultV2 | undefined) =>
+  JSON.parse(result?.body ?? 'null') as ReviewBody;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'notary-gate-bundle-'));
+  // The real build script, into a private folder (other tests may build dist/ at the same time).
+  await run(process.execPath, [path.join(ROOT, 'scripts', 'bundle.mjs'), '--outdir', dir], {
+    cwd: ROOT,
+    timeout: 120_000,
+  });
+  bundle = path.join(dir, 'index.js');
+}, 180_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('the bundled Lambda (esbuild output, as deployed)', () => {
+  describe('in enforce mode with an allow rule for Docker Hub and a webhook token', () => {
+    let answers: Awaited<ReturnType<typeof invokeBundle>>;
+    beforeAll(async () => {
+      answers = await invokeBundle({ POLICY: ALLOW_DOCKER_HUB, WEBHOOK_TOKEN: TOKEN }, [
+        urlEvent('POST', `/validate/${TOKEN}?timeout=10s`, fixture('pod-create.json')),
+        urlEvent('POST', `/validate/${TOKEN}`, fixture('cronjob-create.json'), { base64: true }),
+        urlEvent('POST', '/validate/wrong-token-0123456789', fixture('pod-create.json')),
+        urlEvent('POST', `/validate/${TOKEN}`, '{"apiVersion":"v1","kind":"Pod"}'),
+        urlEvent('POST', `/validate/${TOKEN}`, 'x'.repeat(3 * 1024 * 1024 + 1)),
+        urlEvent('PUT', `/validate/${TOKEN}`, '{}'),
+        urlEvent('GET', '/nothing-here'),
+        urlEvent('GET', '/healthz'),
+      ]);
+    }, 60_000);
+
+    it('admits a pod whose images the policy allows, with the request uid', () => {
+      expect(answers.results[0]?.statusCode).toBe(200);
+      expect(review(answers.results[0])).toEqual({
+        apiVersion: 'admission.k8s.io/v1',
+        kind: 'AdmissionReview',
+        response: { uid: '705ab4f5-6393-11e8-b7cc-42010a800002', allowed: true },
+      });
+    });
+
+    it('denies the images no rule allows, naming each with its container path', () => {
+      const response = review(answers.results[1]).response;
+      expect(response.allowed).toBe(false);
+      expect(response.status?.code).toBe(403);
+      expect(response.status?.message).toContain('"registry.example.com:5000/ops/pg-backup:2024.03": DENIED_BY_RULE');
+      expect(response.status?.message).not.toContain('alpine');
+    });
+
+    it('refuses a wrong token with 403, a non-AdmissionReview with 400, a huge body with 413', () => {
+      expect(answers.results.slice(2, 5).map((r) => r.statusCode)).toEqual([403, 400, 413]);
+      expect(JSON.parse(answers.results[3]?.body ?? '{}')).toMatchObject({
+        error: 'INVALID_ADMISSION_REVIEW',
+        reason: expect.any(String),
+      });
+    });
+
+    it('answers a wrong method with 405, an unknown path with 404, /healthz with 200', () => {
+      expect(answers.results.slice(5).map((r) => r.statusCode)).toEqual([405, 404, 200]);
+    });
+
+    it('logs one JSON decision record per admission, without the token', () => {
+      const decisions = answers.lines.filter((line) => line.event === 'admission');
+      expect(decisions.map((d) => d.decision)).toEqual(['allow', 'deny']);
+      expect(decisions[1]).toMatchObject({ kind: 'CronJob', deniedCodes: 'DENIED_BY_RULE', service: 'notary-gate' });
+      expect(JSON.stringify(answers.lines)).not.toContain(TOKEN);
+    });
+
+    it('publishes EMF metrics in the NotaryGate namespace', () => {
+      const emf = answers.lines.filter((line) => line._aws !== undefined);
+      const names = emf.flatMap((line) =>
+        (
+          line._aws as { CloudWatchMetrics: { Namespace: string; Metrics: { Name: string }[] }[] }
+        ).CloudWatchMetrics.flatMap((m) => m.Metrics.map((metric) => `${m.Namespace}/${metric.Name}`)),
+      );
+      expect(names).toEqual(
+        expect.arrayContaining(['NotaryGate/Admissions', 'NotaryGate/Denials', 'NotaryGate/AdmissionLatency']),
+      );
+    });
+  });
+
+  describe('in audit mode (inline POLICY)', () => {
+    it('admits what enforce would deny, with warnings and audit annotations', async () => {
+      const { results } = await invokeBundle({ POLICY: 'mode: audit\ndefaultAction: deny\n' }, [
+        urlEvent('POST', '/validate', fixture('statefulset-create.json')),
+      ]);
+      const response = review(results[0]).response;
+      expect(response).toMatchObject({ allowed: true, auditAnnotations: { decision: 'audit-deny' } });
+      expect(response.warnings).toHaveLength(3);
+    }, 60_000);
+  });
+
+  describe('with a policy that does not validate', () => {
+    it('answers 500 with the field to fix, not a decision', async () => {
+      const { results, lines } = await invokeBundle({ POLICY: 'mode: sometimes\n' }, [
+        urlEvent('POST', '/validate', fixture('pod-create.json')),
+      ]);
+      expect(results[0]?.statusCode).toBe(500);
+      expect(lines).toContainEqual(
+        expect.objectContaining({ level: 'ERROR', message: 'configuration error', code: 'INVALID_POLICY' }),
+      );
+      expect(JSON.parse(results[0]?.body ?? '{}')).toMatchObject({
+        error: 'CONFIG_ERROR',
+        reason: expect.stringContaining('mode'),
+      });
+    }, 60_000);
+  });
+});
