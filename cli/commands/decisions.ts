@@ -81,7 +81,8 @@ export interface DecisionsIo {
 }
 
 async function decisions(options: DecisionsOptions): Promise<number> {
-  // The AWS SDK loads only here, so that --help and the other commands start fast.
+  checkOptions(options, systemClock());
+  // The AWS SDK loads only here, after the options were checked, so that --help and usage errors stay fast.
   const [{ CloudWatchLogs }, { CloudFormation }] = await Promise.all([
     import('@aws-sdk/client-cloudwatch-logs'),
     import('@aws-sdk/client-cloudformation'),
@@ -97,10 +98,10 @@ async function decisions(options: DecisionsOptions): Promise<number> {
   });
 }
 
-/** The command body with AWS, time and output injected. */
-export async function runDecisions(options: DecisionsOptions, io: DecisionsIo): Promise<number> {
+/** Usage errors, found before anything reaches AWS. */
+function checkOptions(options: DecisionsOptions, nowMs: number) {
   const query = chooseQuery(options);
-  const startMs = parseSince(options.since, io.nowMs);
+  const startMs = parseSince(options.since, nowMs);
   const timeoutSeconds = Number(options.timeout);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
     throw new InvalidInputError('--timeout must be a positive number of seconds');
@@ -108,6 +109,12 @@ export async function runDecisions(options: DecisionsOptions, io: DecisionsIo): 
   if ((options.stack === undefined) === (options.logGroup === undefined)) {
     throw new InvalidInputError('give either --stack NAME or --log-group NAME');
   }
+  return { query, startMs, timeoutMs: timeoutSeconds * 1000 };
+}
+
+/** The command body with AWS, time and output injected. */
+export async function runDecisions(options: DecisionsOptions, io: DecisionsIo): Promise<number> {
+  const { query, startMs, timeoutMs } = checkOptions(options, io.nowMs);
   const logGroupName =
     options.logGroup ??
     requireOutput(
@@ -124,7 +131,7 @@ export async function runDecisions(options: DecisionsOptions, io: DecisionsIo): 
     endMs: io.nowMs,
     clock: io.clock,
     sleep: io.sleep,
-    timeoutMs: timeoutSeconds * 1000,
+    timeoutMs,
     onProgress: (message) => io.stderr(`notary-gate: ${message}\n`),
   });
   if (options.json) {

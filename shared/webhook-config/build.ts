@@ -46,8 +46,16 @@ export const ADMITTED_RESOURCES: readonly { apiGroup: string; resources: readonl
   { apiGroup: 'batch', resources: ['jobs', 'cronjobs'] },
 ];
 
+/** The token is a URL path segment: letters, digits, "-" and "_" only (the stack generates letters and digits). */
+export function assertValidToken(token: string): void {
+  if (!/^[A-Za-z0-9_-]+$/.test(token)) {
+    throw new InvalidInputError('the webhook token may hold only letters, digits, "-" and "_" (it is a URL path part)');
+  }
+}
+
 /** The URL the apiserver calls: base + `/validate` + `/<token>` when a token is used. */
 export function webhookUrl(baseUrl: string, token?: string): string {
+  if (token !== undefined && token !== '' && token !== TOKEN_PLACEHOLDER) assertValidToken(token);
   const base = baseUrl.replace(/\/+$/, '');
   return token === undefined || token === ''
     ? `${base}${HTTP_PATHS.validate}`
@@ -111,9 +119,7 @@ export function toYaml(configuration: Record<string, unknown>): string {
 
 /** Replaces the token placeholder of a configuration produced with `token: TOKEN_PLACEHOLDER`. */
 export function fillToken(yaml: string, token: string): string {
-  if (!/^[A-Za-z0-9_-]+$/.test(token)) {
-    throw new InvalidInputError('the webhook token may hold only letters, digits, "-" and "_" (it is a URL path part)');
-  }
+  assertValidToken(token);
   if (!yaml.includes(TOKEN_PLACEHOLDER)) {
     throw new InvalidInputError(`the webhook configuration has no ${TOKEN_PLACEHOLDER} placeholder to fill`);
   }

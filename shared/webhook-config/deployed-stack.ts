@@ -23,10 +23,7 @@ export const CLI_AWS_CLIENT_CONFIG = {
   requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000 },
 } as const;
 
-export async function readStackOutputs(
-  cloudFormation: CloudFormationApi,
-  stackName: string,
-): Promise<StackOutputs> {
+export async function readStackOutputs(cloudFormation: CloudFormationApi, stackName: string): Promise<StackOutputs> {
   const answer = await cloudFormation.describeStacks({ StackName: stackName });
   const stack = answer.Stacks?.[0];
   if (!stack) throw new InvalidInputError(`stack ${stackName} was not found`);
