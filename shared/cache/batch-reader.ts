@@ -23,7 +23,16 @@ export interface BatchReaderOptions {
   readonly maxUnprocessedRetries?: number;
 }
 
-type Waiter = (item: DynamoItem | undefined) => void;
+/** `unavailable`: DynamoDB did not answer for this key (error, throttling, timeout, left unprocessed). */
+export type BatchRead = { status: 'found'; item: DynamoItem } | { status: 'absent' } | { status: 'unavailable' };
+
+type Waiter = (result: BatchRead) => void;
+
+interface ChunkResult {
+  readonly found: Map<string, DynamoItem>;
+  /** Keys DynamoDB gave no answer for. */
+  readonly unanswered: ReadonlySet<string>;
+}
 
 const DEFAULT_UNPROCESSED_RETRIES = 2;
 const UNPROCESSED_BACKOFF_MS = 15;
@@ -34,8 +43,8 @@ export class BatchReader {
 
   constructor(private readonly options: BatchReaderOptions) {}
 
-  /** The raw item under `key`, or undefined when absent or unreadable. */
-  read(key: string): Promise<DynamoItem | undefined> {
+  /** The raw item under `key`, or why there is none. Never rejects. */
+  read(key: string): Promise<BatchRead> {
     return new Promise((resolve) => {
       const waiters = this.pending.get(key);
       if (waiters) waiters.push(resolve);
@@ -56,17 +65,22 @@ export class BatchReader {
     const keys = [...batch.keys()];
     for (let start = 0; start < keys.length; start += MAX_KEYS_PER_BATCH) {
       const chunk = keys.slice(start, start + MAX_KEYS_PER_BATCH);
-      void this.fetchChunk(chunk).then((found) => {
+      void this.fetchChunk(chunk).then(({ found, unanswered }) => {
         for (const key of chunk) {
           const item = found.get(key);
-          for (const resolve of batch.get(key) ?? []) resolve(item);
+          const result: BatchRead = item
+            ? { status: 'found', item }
+            : unanswered.has(key)
+              ? { status: 'unavailable' }
+              : { status: 'absent' };
+          for (const resolve of batch.get(key) ?? []) resolve(result);
         }
       });
     }
   }
 
-  /** Items found for the chunk's keys; never rejects. */
-  private async fetchChunk(keys: string[]): Promise<Map<string, DynamoItem>> {
+  /** Items found for the chunk's keys, and the keys left unanswered; never rejects. */
+  private async fetchChunk(keys: string[]): Promise<ChunkResult> {
     const { client, tableName, observer, timeoutMs } = this.options;
     const found = new Map<string, DynamoItem>();
     const deadline = Date.now() + timeoutMs;
@@ -94,11 +108,12 @@ export class BatchReader {
         });
         observer.count(METRIC.cacheStoreErrors, remaining.length, { name: 'reason', value: 'unprocessed' });
       }
+      return { found, unanswered: new Set(remaining.map((key) => key[ATTR.key]?.S ?? '')) };
     } catch (error) {
       observer.warn('DynamoDB cache read failed; treating it as a miss', { table: tableName, ...describeError(error) });
       observer.count(METRIC.cacheStoreErrors, 1, { name: 'reason', value: 'read_error' });
+      return { found, unanswered: new Set(keys.filter((key) => !found.has(key))) };
     }
-    return found;
   }
 }
 

@@ -11,6 +11,7 @@ import { METRIC, type Observer, silentObserver } from '../observer';
 import { BatchReader, describeError } from './batch-reader';
 import { createCacheDynamoClient, DEFAULT_DYNAMO_TIMEOUT_MS } from './dynamo-client';
 import { ATTR, type DynamoItem, decodeItem, encodeItem } from './dynamo-item';
+import { CacheStoreUnavailableError } from './store-errors';
 import type { ConditionalPutOutcome, KeyValueStore, StoredItem, TieredRead } from './types';
 
 export interface DynamoStoreOptions {
@@ -51,8 +52,20 @@ export class DynamoStore implements KeyValueStore {
 
   /** Never rejects: failures are misses. Expiry is checked here, since DynamoDB deletes expired items late. */
   async get<T>(key: string, nowMs: number): Promise<StoredItem<T> | undefined> {
-    const raw = await this.reader.read(key);
-    if (!raw) return undefined;
+    const read = await this.reader.read(key);
+    return read.status === 'found' ? this.decode<T>(key, read.item, nowMs) : undefined;
+  }
+
+  /** Like get, but rejects when DynamoDB did not answer (see KeyValueStore.getStrict). */
+  async getStrict<T>(key: string, nowMs: number): Promise<StoredItem<T> | undefined> {
+    const read = await this.reader.read(key);
+    if (read.status === 'unavailable') {
+      throw new CacheStoreUnavailableError(`The DynamoDB cache table ${this.tableName} did not answer for ${key}.`);
+    }
+    return read.status === 'found' ? this.decode<T>(key, read.item, nowMs) : undefined;
+  }
+
+  private decode<T>(key: string, raw: DynamoItem, nowMs: number): StoredItem<T> | undefined {
     const item = decodeItem<T>(raw);
     if (!item) {
       this.observer.warn('ignored a malformed cache item', { table: this.tableName, key });

@@ -62,6 +62,11 @@ export class MemoryStore implements KeyValueStore {
     return item && { item, tier: 'memory' };
   }
 
+  /** Memory is always available: the same as get. */
+  async getStrict<T>(key: string, nowMs: number): Promise<StoredItem<T> | undefined> {
+    return this.read<T>(key, nowMs);
+  }
+
   async put<T>(key: string, item: StoredItem<T>): Promise<void> {
     this.write(key, item);
   }

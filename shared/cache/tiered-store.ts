@@ -28,6 +28,17 @@ export class TieredStore implements KeyValueStore {
     return { item, tier: 'dynamodb' };
   }
 
+  /** Memory first; then the shared store's strict read (a plain get when it has none). */
+  async getStrict<T>(key: string, nowMs: number): Promise<StoredItem<T> | undefined> {
+    const local = this.memory.read<T>(key, nowMs);
+    if (local) return local;
+    const item = this.shared.getStrict
+      ? await this.shared.getStrict<T>(key, nowMs)
+      : await this.shared.get<T>(key, nowMs);
+    if (item) await this.memory.put(key, item);
+    return item;
+  }
+
   /** Memory at once; the shared write is tracked by the shared store (await it, or flush() later). */
   put<T>(key: string, item: StoredItem<T>): Promise<void> {
     void this.memory.put(key, item);

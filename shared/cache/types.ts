@@ -25,6 +25,11 @@ export interface KeyValueStore {
   // Optional capabilities (a plain store without them still works everywhere):
   /** Like get, and says which tier answered (metrics and the verdict's `source` report it). */
   getWithTier?<T>(key: string, nowMs: number): Promise<TieredRead<T> | undefined>;
+  /**
+   * Like get, but rejects with CacheStoreUnavailableError (store-errors.ts) when the store could not be asked, where
+   * get would report a miss. For items whose absence means "trust on first use" or "no rollback floor".
+   */
+  getStrict?<T>(key: string, nowMs: number): Promise<StoredItem<T> | undefined>;
   /** Like putIfNewer, and tells a refusal (a newer item is stored) from an outage. */
   putIfNewerOutcome?<T>(key: string, item: StoredItem<T> & { version: number }): Promise<ConditionalPutOutcome>;
   /** Resolves when the writes still in flight have settled (the Lambda awaits it before returning). */

@@ -1,6 +1,7 @@
 import { type BatchGetItemCommandOutput, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { createCacheDynamoClient } from '../../../shared/cache/dynamo-client';
 import { DynamoStore } from '../../../shared/cache/dynamo-store';
+import { CacheStoreUnavailableError } from '../../../shared/cache/store-errors';
 import { CACHE_TABLE_SCHEMA } from '../../../shared/constants';
 import { METRIC } from '../../../shared/observer';
 import { type Dynalite, startDynalite, TEST_CREDENTIALS, TEST_REGION } from '../../harness/dynalite';
@@ -140,6 +141,28 @@ describe('DynamoDB store (against dynalite)', () => {
       expect(db.requestCount('BatchGetItem')).toBe(2);
       expect(observer.total(METRIC.cacheStoreErrors)).toBe(0);
     });
+
+    it('gives up after a few tries: a miss for get, an outage for getStrict, counted', async () => {
+      const client = db.client();
+      // Every answer hands all requested keys back as unprocessed.
+      client.middlewareStack.add(
+        (next) => async (args) => {
+          const result = await next(args);
+          const output = result.output as BatchGetItemCommandOutput;
+          const input = (args.input as { RequestItems: Record<string, { Keys: unknown[] }> }).RequestItems[TABLE];
+          output.Responses = { [TABLE]: [] };
+          output.UnprocessedKeys = { [TABLE]: { Keys: input?.Keys as never } };
+          return result;
+        },
+        { step: 'initialize', name: 'holdBackEverything' },
+      );
+      const observer = recordingObserver();
+      const store = new DynamoStore({ tableName: TABLE, client, observer });
+      await expect(store.get(freshKey('never'), T0)).resolves.toBeUndefined();
+      await expect(store.getStrict(freshKey('never'), T0)).rejects.toBeInstanceOf(CacheStoreUnavailableError);
+      expect(db.requestCount('BatchGetItem')).toBe(6);
+      expect(observer.total(METRIC.cacheStoreErrors, 'unprocessed')).toBe(2);
+    });
   });
 
   describe('putIfNewer', () => {
@@ -212,6 +235,20 @@ describe('DynamoDB store when DynamoDB fails', () => {
       expect(observer.total(METRIC.cacheStoreErrors, 'read_error')).toBe(1);
       expect(observer.total(METRIC.cacheStoreErrors, 'write_error')).toBe(2);
       expect(observer.warnings.length).toBe(3);
+    });
+  });
+
+  describe('when a caller needs to tell "absent" from "unknown" (getStrict)', () => {
+    it('rejects with CacheStoreUnavailableError when DynamoDB cannot be reached', async () => {
+      const store = new DynamoStore({ tableName: TABLE, client: clientFor(await closedPortEndpoint()) });
+      const failure = store.getStrict('root#server#gun', T0);
+      await expect(failure).rejects.toBeInstanceOf(CacheStoreUnavailableError);
+      await expect(failure).rejects.toMatchObject({ code: 'CACHE_STORE_UNAVAILABLE' });
+    });
+
+    it('resolves undefined when DynamoDB answers that the item is absent', async () => {
+      const store = new DynamoStore({ tableName: TABLE, client: db.client() });
+      await expect(store.getStrict(freshKey('absent'), T0)).resolves.toBeUndefined();
     });
   });
 

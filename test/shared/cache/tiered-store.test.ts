@@ -1,6 +1,7 @@
 import { createCacheDynamoClient } from '../../../shared/cache/dynamo-client';
 import { DynamoStore } from '../../../shared/cache/dynamo-store';
 import { MemoryStore } from '../../../shared/cache/memory-store';
+import { CacheStoreUnavailableError } from '../../../shared/cache/store-errors';
 import { TieredStore } from '../../../shared/cache/tiered-store';
 import { type Dynalite, startDynalite, TEST_CREDENTIALS, TEST_REGION } from '../../harness/dynalite';
 import { closedPortEndpoint } from './fake-dynamo';
@@ -98,6 +99,19 @@ describe('tiered store (memory in front of dynalite)', () => {
       await expect(store.putIfNewer('k', versioned(5))).resolves.toBe(true);
       await expect(store.putIfNewer('k', versioned(4))).resolves.toBe(false);
       await expect(store.get('k', T0)).resolves.toMatchObject({ version: 5 });
+    });
+
+    it('getStrict answers from memory when it can, and rejects only when it must ask DynamoDB', async () => {
+      const client = createCacheDynamoClient({
+        endpoint: await closedPortEndpoint(),
+        region: TEST_REGION,
+        credentials: TEST_CREDENTIALS,
+        timeoutMs: 500,
+      });
+      const store = new TieredStore(new MemoryStore(), new DynamoStore({ tableName: TABLE, client }));
+      await store.putIfNewer('known', { value: 'root', version: 1, storedAtMs: T0, expiresAtMs: T0 + 60_000 });
+      await expect(store.getStrict('known', T0)).resolves.toMatchObject({ value: 'root' });
+      await expect(store.getStrict('unknown', T0)).rejects.toBeInstanceOf(CacheStoreUnavailableError);
     });
   });
 });
