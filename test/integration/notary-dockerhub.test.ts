@@ -77,6 +77,19 @@ describe('captured Docker Hub trust data (docker.io/library/alpine, 2018)', () =
     });
   });
 
+  describe('evaluated after the timestamp expired', () => {
+    it('never serves cached verified data past its expiry, however fresh the cache thinks it is', async () => {
+      const kit = verifierKit({ freshTtlMs: 365 * 24 * 3600 * 1000 });
+      const rule = notaryRule({ server: server.url });
+      expect(await kit.verify(`alpine@${ALPINE_3_8}`, rule, CAPTURED_AT)).toMatchObject({ allowed: true });
+      const afterExpiry = Date.parse('2018-08-03T15:48:42Z');
+      expect(await kit.verify(`alpine@${ALPINE_3_8}`, rule, afterExpiry)).toMatchObject({
+        allowed: false,
+        code: 'METADATA_EXPIRED',
+      });
+    });
+  });
+
   describe('evaluated today', () => {
     it('refuses the same data as METADATA_EXPIRED', async () => {
       const kit = verifierKit();
