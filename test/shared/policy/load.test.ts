@@ -279,3 +279,12 @@ describe('policyFromEnv', () => {
     );
   });
 });
+
+describe('docs/policy.md', () => {
+  it('shows examples/policy.yaml exactly as the tests load it', () => {
+    const doc = readFileSync(join(EXAMPLES, '..', 'docs', 'policy.md'), 'utf8');
+    const shown = /```yaml\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(shown).toBeDefined();
+    expect(readFileSync(EXAMPLE_POLICY, 'utf8')).toContain(shown);
+  });
+});
