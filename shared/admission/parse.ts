@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InvalidAdmissionReviewError } from '../errors';
+import { formatPath } from './field-path';
 import type { AdmissionRequest } from './types';
 
 /**
@@ -98,11 +99,4 @@ export function parseAdmissionReview(body: unknown): AdmissionRequest {
 function asObject(value: unknown): Record<string, unknown> | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
   return Object.keys(value).length > 0 ? (value as Record<string, unknown>) : undefined;
-}
-
-/** `request.kind.version`, `items[2].image`: the field path as a person would write it. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`))
-    .join('');
 }

@@ -1,6 +1,6 @@
 import picomatch from 'picomatch';
 import { z } from 'zod';
-import { formatPath } from '../admission/parse';
+import { formatPath } from '../admission/field-path';
 
 /**
  * The policy file's schema: what a person writes (paths, env variable names), before the loader resolves files and
