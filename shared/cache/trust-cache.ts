@@ -82,9 +82,8 @@ export class TieredTrustCache implements TrustCache {
     } catch (error) {
       const code = codeOf(error);
       if (code !== undefined && NEGATIVE_CODES.has(code)) {
-        this.remember(storeKey, { kind: 'negative', code, reason: (error as Error).message }, nowMs, {
-          expiresAtMs: nowMs + this.negativeTtlMs,
-        });
+        const negative: TrustEntry<T> = { kind: 'negative', code, reason: (error as Error).message };
+        this.remember(storeKey, negative, { storedAtMs: nowMs, expiresAtMs: nowMs + this.negativeTtlMs });
         throw error;
       }
       if (code !== undefined && ORIGIN_OUTAGE_CODES.has(code) && cached && age >= 0 && age < maxStaleMs) {
@@ -103,9 +102,11 @@ export class TieredTrustCache implements TrustCache {
 
     // Keep the value long enough to serve stale-if-error, but never past the metadata's own expiry.
     const keepForMs = Math.max(freshTtlMs, maxStaleMs);
-    this.remember(storeKey, { kind: 'value', value: loaded.value }, nowMs, {
-      expiresAtMs: Math.min(loaded.expiresAtMs, nowMs + keepForMs),
-    });
+    this.remember(
+      storeKey,
+      { kind: 'value', value: loaded.value },
+      { storedAtMs: nowMs, expiresAtMs: Math.min(loaded.expiresAtMs, nowMs + keepForMs) },
+    );
     return { value: loaded.value, source: 'origin' };
   }
 
@@ -116,9 +117,9 @@ export class TieredTrustCache implements TrustCache {
   }
 
   /** Fire and forget: the write must not sit on the admission's path (the store tracks it; flush() awaits it). */
-  private remember<T>(storeKey: string, entry: TrustEntry<T>, nowMs: number, { expiresAtMs }: { expiresAtMs: number }) {
-    if (expiresAtMs <= nowMs) return;
-    void this.store.put(storeKey, { value: entry, storedAtMs: nowMs, expiresAtMs }).catch((error: unknown) => {
+  private remember<T>(storeKey: string, entry: TrustEntry<T>, at: { storedAtMs: number; expiresAtMs: number }): void {
+    if (at.expiresAtMs <= at.storedAtMs) return;
+    void this.store.put(storeKey, { value: entry, ...at }).catch((error: unknown) => {
       // Stores in this folder never reject; a foreign store might.
       this.observer.warn('trust cache write failed', { key: storeKey, error: String(error) });
     });
