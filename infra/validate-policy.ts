@@ -1,8 +1,10 @@
+import { loadPolicy } from '../shared/policy/load';
+
 /**
  * Validates the staged policy with the same loader the Lambda uses, so a bad policy fails `cdk synth` (naming the
- * field) instead of failing every admission after deploy. Imported lazily: the loader is only needed with a policy.
+ * field) instead of failing every admission after deploy. Credentials named by `usernameEnv`/`passwordEnv` exist
+ * only in the runtime, so they are not looked up here.
  */
 export async function validatePolicyFile(file: string): Promise<void> {
-  const { loadPolicy } = await import('../shared/policy/load');
-  await loadPolicy({ file });
+  await loadPolicy({ file, validateOnly: true });
 }

@@ -17,6 +17,9 @@ const cdkContext = JSON.parse(readFileSync(join(__dirname, '../../cdk.json'), 'u
 const entry = join(__dirname, 'fixtures/handler.ts');
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+/** CloudFormation JSON is read field by field below; each assertion checks the shape it relies on. */
+// biome-ignore lint/suspicious/noExplicitAny: synthesized template JSON
+type CfnResource = { Type: string; Properties: Record<string, any> };
 
 describe('the notary-gate stack', () => {
   const app = new App({ context: cdkContext });
@@ -28,7 +31,7 @@ describe('the notary-gate stack', () => {
     excludedNamespaces: ['monitoring'],
   });
   const template = Template.fromStack(stack);
-  const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, never> }>;
+  const resources = template.toJSON().Resources as Record<string, CfnResource>;
   const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
   const [tableId] = ofType('AWS::DynamoDB::Table')[0]!;
   const [functionId, fn] = ofType('AWS::Lambda::Function')[0]!;

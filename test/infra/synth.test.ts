@@ -1,0 +1,79 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ENV } from '../../shared/constants';
+import { loadPolicy } from '../../shared/policy/load';
+
+const ROOT = join(__dirname, '../..');
+const cdkContext = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')).context;
+
+/**
+ * Runs the CDK app exactly as `npx cdk synth` does (the CLI passes context and the output folder in these two
+ * variables), with the real webhook entry bundled by the local esbuild, no AWS credentials and no network.
+ */
+function synth(context: Record<string, unknown>) {
+  const outdir = mkdtempSync(join(tmpdir(), 'notary-gate-synth-'));
+  const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_PROFILE, ...env } = process.env;
+  const result = spawnSync(process.execPath, ['bin/run-ts.js', 'infra/app.ts'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ ...cdkContext, ...context }) },
+  });
+  return { ...result, outdir };
+}
+
+describe('cdk synth of the app', () => {
+  describe('with the example policy', () => {
+    const result = synth({ policy: 'examples/policy.yaml', stackName: 'NotaryGateTest' });
+    afterAll(() => rmSync(result.outdir, { recursive: true, force: true }));
+    const template = () => JSON.parse(readFileSync(join(result.outdir, 'NotaryGateTest.template.json'), 'utf8'));
+    const fn = () =>
+      // biome-ignore lint/suspicious/noExplicitAny: synthesized template JSON
+      Object.values(template().Resources as Record<string, { Type: string; Properties: Record<string, any> }>).find(
+        (resource) => resource.Type === 'AWS::Lambda::Function',
+      )!;
+    const assetDir = () => join(result.outdir, `asset.${String(fn().Properties.Code.S3Key).replace(/\.zip$/, '')}`);
+
+    it('succeeds offline without AWS credentials', () => {
+      expect(result.stderr).not.toMatch(/notary-gate: /);
+      expect(result.status).toBe(0);
+    });
+
+    it('bundles the real webhook handler', () => {
+      expect(statSync(join(assetDir(), 'index.js')).size).toBeGreaterThan(10_000);
+      expect(readFileSync(join(assetDir(), 'index.js'), 'utf8')).toContain('handler');
+    });
+
+    it('ships a policy the loader accepts, at the path POLICY_FILE names', async () => {
+      const policyFile = fn().Properties.Environment.Variables[ENV.policyFile] as string;
+      expect(policyFile).toBe('/var/task/policy/policy.yaml');
+      const shipped = join(assetDir(), 'policy/policy.yaml');
+      const policy = await loadPolicy({ file: shipped, validateOnly: true });
+      const original = await loadPolicy({ file: join(ROOT, 'examples/policy.yaml'), validateOnly: true });
+      expect(policy).toEqual(original);
+    });
+  });
+
+  describe('with a policy that does not validate', () => {
+    it('fails with one line naming the bad field, before anything is built', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'notary-gate-bad-policy-'));
+      writeFileSync(join(dir, 'policy.yaml'), 'mode: enforce\nrules:\n  - match: ["x/**"]\n    action: sign\n');
+      const result = synth({ policy: join(dir, 'policy.yaml') });
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(result.outdir, { recursive: true, force: true });
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(/INVALID_POLICY: .*rules\[0\]\.action/);
+    });
+  });
+
+  describe('with context that does not validate', () => {
+    it('names the context key', () => {
+      const result = synth({ reservedConcurrency: 'lots' });
+      rmSync(result.outdir, { recursive: true, force: true });
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(/context reservedConcurrency/);
+      expect(existsSync(join(result.outdir, 'NotaryGate.template.json'))).toBe(false);
+    });
+  });
+});
