@@ -61,7 +61,7 @@ export class TieredTrustCache implements TrustCache {
   private async resolve<T>(key: string, load: () => Promise<Loaded<T>>, options: GetOrLoadOptions): Promise<Result<T>> {
     const { nowMs, freshTtlMs, maxStaleMs } = options;
     const storeKey = TRUST_KEY_PREFIX + key;
-    const cached = await this.read<TrustEntry<T>>(storeKey, nowMs);
+    const cached = await this.read<T>(storeKey, nowMs);
     // Negative age: the entry was written after the evaluation instant (an audit with `--at` in the past), so it
     // says nothing about that instant and is neither fresh nor usable as stale.
     const age = cached ? nowMs - cached.item.storedAtMs : Number.NaN;
@@ -110,10 +110,17 @@ export class TieredTrustCache implements TrustCache {
     return { value: loaded.value, source: 'origin' };
   }
 
-  private async read<E>(storeKey: string, nowMs: number): Promise<TieredRead<E> | undefined> {
-    if (this.store.getWithTier) return this.store.getWithTier<E>(storeKey, nowMs);
-    const item = await this.store.get<E>(storeKey, nowMs);
-    return item && { item, tier: 'memory' };
+  /** The entry under storeKey; one of an unknown shape (written by something else) is a miss. */
+  private async read<T>(storeKey: string, nowMs: number): Promise<TieredRead<TrustEntry<T>> | undefined> {
+    const read = this.store.getWithTier
+      ? await this.store.getWithTier<unknown>(storeKey, nowMs)
+      : await this.store.get<unknown>(storeKey, nowMs).then((item) => item && { item, tier: 'memory' as const });
+    if (!read) return undefined;
+    if (!isTrustEntry<T>(read.item.value)) {
+      this.observer.warn('ignored a trust cache entry of unknown shape', { key: storeKey });
+      return undefined;
+    }
+    return read as TieredRead<TrustEntry<T>>;
   }
 
   /** Fire and forget: the write must not sit on the admission's path (the store tracks it; flush() awaits it). */
@@ -128,6 +135,13 @@ export class TieredTrustCache implements TrustCache {
   private countHit(tier: StoreTier): void {
     this.observer.count(METRIC.cacheHits, 1, { name: 'tier', value: tier });
   }
+}
+
+function isTrustEntry<T>(value: unknown): value is TrustEntry<T> {
+  if (typeof value !== 'object' || value === null) return false;
+  const entry = value as Record<string, unknown>;
+  if (entry.kind === 'value') return 'value' in entry;
+  return entry.kind === 'negative' && typeof entry.code === 'string' && typeof entry.reason === 'string';
 }
 
 function codeOf(error: unknown): VerdictCode | undefined {

@@ -225,6 +225,15 @@ describe('trust cache', () => {
     });
   });
 
+  describe('when the store holds something under the key that is not a trust entry', () => {
+    it('treats it as a miss and loads from the origin', async () => {
+      const { cache, store, observer } = setup();
+      await store.put(`${TRUST_KEY_PREFIX}repo`, { value: 'garbage', storedAtMs: T0, expiresAtMs: T0 + HOUR });
+      await expect(cache.getOrLoad('repo', origin().load, at(T0 + 1))).resolves.toMatchObject({ source: 'origin' });
+      expect(observer.warnings).toHaveLength(1);
+    });
+  });
+
   describe('when the evaluation instant is before the entry was written (an audit with --at)', () => {
     it('does not treat the newer entry as fresh and asks the origin', async () => {
       const { cache } = setup();
