@@ -1,5 +1,12 @@
+import type { ImageDecision } from '../../../shared/decision/types';
+import { buildDecisionRecord } from '../../../shared/log/decision-log';
 import { DECISION_LOG, IMAGE_FIELDS } from '../../../shared/log/fields';
-import { DECISION_QUERIES, findDecisionQuery } from '../../../shared/log/queries';
+import {
+  DECISION_QUERIES,
+  findDecisionQuery,
+  NOTARY_FAILURE_CODES,
+  UNVERIFIABLE_CODES,
+} from '../../../shared/log/queries';
 
 /** Words of the Logs Insights language that are not field names. */
 const LANGUAGE_WORDS = new Set([
@@ -40,8 +47,48 @@ function fieldsRead(text: string): Set<string> {
   return new Set(words.filter((word) => !LANGUAGE_WORDS.has(word) && !aliases.has(word)));
 }
 
+/** A real decision record, as the decision logger writes it: one image served stale, one unsigned. */
+const staleImage: ImageDecision = {
+  image: 'registry.example.com/team/api@sha256:aa',
+  name: 'registry.example.com/team/api',
+  tag: null,
+  digest: 'sha256:aa',
+  reference: 'registry.example.com/team/api@sha256:aa',
+  allowed: true,
+  code: 'SIGNED',
+  reason: 'signed in targets/releases',
+  source: 'stale',
+  mode: 'enforce',
+  path: 'spec.containers[0].image',
+  containerName: 'api',
+};
+const unsignedImage: ImageDecision = {
+  ...staleImage,
+  image: 'registry.example.com/team/worker@sha256:bb',
+  allowed: false,
+  code: 'NOT_SIGNED',
+  reason: 'no signed tag has this digest',
+  source: 'origin',
+  path: 'spec.containers[1].image',
+};
+const record = buildDecisionRecord(
+  {
+    uid: '7f0c',
+    operation: 'CREATE',
+    kind: { group: '', version: 'v1', kind: 'Pod' },
+    namespace: 'shop',
+    name: 'api',
+    userInfo: { username: 'alice', groups: [] },
+    dryRun: false,
+  },
+  { images: [staleImage, unsignedImage] },
+  { mode: 'enforce', durationMs: 42 },
+);
+/** Powertools writes the record's keys at the top level of one JSON line. */
+const logLine = JSON.stringify({ level: 'INFO', message: 'admission decision', ...record });
+
 /** Fields the decision record writes, plus what CloudWatch adds to every event. */
-const WRITTEN = new Set<string>([...Object.values(DECISION_LOG), '@timestamp', '@message']);
+const WRITTEN = new Set<string>([...Object.keys(record), '@timestamp', '@message']);
 
 describe('decision queries', () => {
   describe.each(DECISION_QUERIES.map((query) => [query.name, query] as const))('the %s query', (_name, query) => {
@@ -78,8 +125,25 @@ describe('decision queries', () => {
     expect(new Set(names).size).toBe(names.length);
   });
 
-  it('match stale image records by the image source field name', () => {
-    expect(findDecisionQuery('stale-cache-use')?.text).toContain(`"${IMAGE_FIELDS.source}"`);
+  it('are written against the field names of the fields module, which the record uses', () => {
+    expect(Object.keys(record).sort()).toEqual(
+      Object.values(DECISION_LOG)
+        .filter((f) => f !== 'admission')
+        .sort(),
+    );
+  });
+
+  it('find stale image records in the raw log line by the image source field', () => {
+    const pattern = /@message like \/(.*)\//.exec(findDecisionQuery('stale-cache-use')?.text ?? '')?.[1] ?? '';
+    expect(pattern).toContain(IMAGE_FIELDS.source);
+    expect(new RegExp(pattern).test(logLine)).toBe(true);
+    expect(new RegExp(pattern).test(logLine.replace('"stale"', '"origin"'))).toBe(false);
+  });
+
+  it('match the denied codes the record flattens', () => {
+    const codes = String(record[DECISION_LOG.deniedCodes]);
+    expect(new RegExp(UNVERIFIABLE_CODES.join('|')).test(codes)).toBe(true);
+    expect(new RegExp(NOTARY_FAILURE_CODES.join('|')).test(codes)).toBe(false);
   });
 
   it('compute p50 and p99 of the admission duration', () => {
