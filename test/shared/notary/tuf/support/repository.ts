@@ -62,7 +62,8 @@ export class RepositoryFixture {
     this.targets = { ...role(keys.targets, 1095), targets: {} };
   }
 
-  delegate(name: string, keys: TestKey[], targets: Record<string, string>, paths: string[] | undefined = ['']) {
+  /** Adds a delegation; `paths` default `[""]` (all paths, as `--all-paths`); `null` leaves the field out. */
+  delegate(name: string, keys: TestKey[], targets: Record<string, string>, paths: string[] | null = ['']) {
     const settings: DelegationSettings = {
       name,
       keys,
