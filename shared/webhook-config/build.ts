@@ -46,10 +46,16 @@ export const ADMITTED_RESOURCES: readonly { apiGroup: string; resources: readonl
   { apiGroup: 'batch', resources: ['jobs', 'cronjobs'] },
 ];
 
-/** The token is a URL path segment: letters, digits, "-" and "_" only (the stack generates letters and digits). */
+/**
+ * The token is one URL path segment, long enough to resist guessing: the same rule the runtime applies
+ * (shared/runtime/webhook-token.ts), so a configuration this prints is never one the webhook refuses.
+ * The stack generates 48 letters and digits.
+ */
 export function assertValidToken(token: string): void {
-  if (!/^[A-Za-z0-9_-]+$/.test(token)) {
-    throw new InvalidInputError('the webhook token may hold only letters, digits, "-" and "_" (it is a URL path part)');
+  if (!/^[A-Za-z0-9._~-]{16,256}$/.test(token)) {
+    throw new InvalidInputError(
+      'the webhook token must be 16-256 characters of A-Z a-z 0-9 . _ ~ - (it is a URL path segment)',
+    );
   }
 }
 

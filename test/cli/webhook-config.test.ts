@@ -11,7 +11,15 @@ const URL = 'https://abcdefghij.lambda-url.eu-west-1.on.aws';
 
 describe('notary-gate webhook-config', () => {
   describe('with --url and --token', () => {
-    const result = cli('--url', URL, '--token', 's3cr3tToken', '--exclude-namespace', 'monitoring', 'istio-system');
+    const result = cli(
+      '--url',
+      URL,
+      '--token',
+      's3cr3tToken-0123456789',
+      '--exclude-namespace',
+      'monitoring',
+      'istio-system',
+    );
     const configuration = parse(result.stdout);
     const webhook = configuration.webhooks[0];
 
@@ -22,7 +30,7 @@ describe('notary-gate webhook-config', () => {
     });
 
     it('points the apiserver at /validate/<token> on the URL', () => {
-      expect(webhook.clientConfig.url).toBe(`${URL}/validate/s3cr3tToken`);
+      expect(webhook.clientConfig.url).toBe(`${URL}/validate/s3cr3tToken-0123456789`);
     });
 
     it('excludes kube-system and the namespaces given', () => {
@@ -60,7 +68,7 @@ describe('notary-gate webhook-config', () => {
     it.each([
       [['--url', 'http://plain.example.com'], /https URL/],
       [['--url', URL, '--timeout', '45'], /from 1 to 30/],
-      [['--url', URL, '--token', 'a/b'], /letters, digits/],
+      [['--url', URL, '--token', 'a/b'], /16-256 characters/],
       [[], /--url URL or --stack NAME/],
       [['--stack', 'NotaryGate', '--url', URL], /either --stack or --url/],
       [['--stack', 'NotaryGate', '--failure-policy', 'Ignore'], /deployed with/],

@@ -77,7 +77,7 @@ describe('webhook configuration', () => {
     const webhook = onlyWebhook(
       buildWebhookConfiguration({
         ...base,
-        token: 'tok3n',
+        token: 'tok3n-0123456789abcdef',
         caBundle: 'Q0E=',
         timeoutSeconds: 5,
         failurePolicy: 'Ignore',
@@ -89,7 +89,7 @@ describe('webhook configuration', () => {
 
     it('puts the token in the path and keeps the CA bundle', () => {
       expect(webhook.clientConfig).toEqual({
-        url: 'https://abc.lambda-url.eu-west-1.on.aws/validate/tok3n',
+        url: 'https://abc.lambda-url.eu-west-1.on.aws/validate/tok3n-0123456789abcdef',
         caBundle: 'Q0E=',
       });
     });
@@ -122,21 +122,24 @@ describe('webhook configuration', () => {
     });
 
     it('takes the real token in place of the placeholder', () => {
-      const filled = onlyWebhook(parse(fillToken(yaml, 'abcDEF123')));
-      expect(filled.clientConfig.url).toBe(`${longUrl}/validate/abcDEF123`);
+      const filled = onlyWebhook(parse(fillToken(yaml, 'abcDEF1234567890xyz')));
+      expect(filled.clientConfig.url).toBe(`${longUrl}/validate/abcDEF1234567890xyz`);
     });
 
     it('refuses a token that is not a safe URL path part', () => {
-      expect(() => fillToken(yaml, 'a/b')).toThrow(InvalidInputError);
+      expect(() => fillToken(yaml, 'a/b-0123456789abcdef')).toThrow(InvalidInputError);
+      expect(() => fillToken(yaml, 'short-token')).toThrow(/16-256 characters/);
     });
 
     it('refuses to fill a configuration that has no placeholder', () => {
-      expect(() => fillToken(toYaml(buildWebhookConfiguration(base)), 'abc')).toThrow(/placeholder/);
+      expect(() => fillToken(toYaml(buildWebhookConfiguration(base)), 'abcdefghijklmnopqrstuvwxyz')).toThrow(
+        /placeholder/,
+      );
     });
   });
 
   it('builds the URL with and without a token', () => {
     expect(webhookUrl('https://h/', '')).toBe('https://h/validate');
-    expect(webhookUrl('https://h', 't')).toBe('https://h/validate/t');
+    expect(webhookUrl('https://h', 'tttttttttttttttt')).toBe('https://h/validate/tttttttttttttttt');
   });
 });

@@ -62,7 +62,7 @@ describe('the webhook configuration of a deployed stack', () => {
   });
 
   it('refuses a secret value that cannot be a URL path part', async () => {
-    const { clients } = fakes(complete, 'has/slash');
+    const { clients } = fakes(complete, 'has/slash-0123456789abcdef');
     await expect(webhookConfigurationFromStack(clients, 'NotaryGate')).rejects.toThrow(InvalidInputError);
   });
 });
