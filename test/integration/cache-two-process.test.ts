@@ -1,0 +1,119 @@
+/**
+ * The issue's "done when": a second `notary-gate check --cache-table T` process verifies a cached image with zero
+ * Notary requests. Two real CLI processes, a real notary-server behind a connection-counting TCP relay, and
+ * dynalite (in this process) as the shared table.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net, { type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describeWithNotary } from '../harness/availability';
+import { type Dynalite, dynaliteEnv, startDynalite } from '../harness/dynalite';
+import { type NotaryHarness, startNotary } from '../harness/notary-harness';
+
+const ROOT = path.resolve(__dirname, '../..');
+const CLI = path.join(ROOT, 'bin/notary-gate.js');
+const APP = 'registry.example.com/team/app';
+const SIGNED = `${APP}@sha256:${'a'.repeat(64)}`;
+const TABLE = 'two-process-cache';
+
+/** A TCP relay to the Notary server that counts the connections opened through it (TLS passes through). */
+async function countingRelay(target: URL): Promise<{ url: string; connections: () => number; close(): Promise<void> }> {
+  let connections = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    connections++;
+    const upstream = net.connect(Number(target.port), target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `https://127.0.0.1:${port}`,
+    connections: () => connections,
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function runCli(args: readonly string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { cwd: ROOT, env, timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describeWithNotary('two notary-gate processes sharing a DynamoDB cache table', () => {
+  let notary: NotaryHarness;
+  let db: Dynalite;
+  let relay: Awaited<ReturnType<typeof countingRelay>>;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    db = await startDynalite();
+    await db.createTable(TABLE);
+    notary = await startNotary();
+    await notary.seed(APP, { v1: 'a'.repeat(64) });
+    relay = await countingRelay(new URL(notary.url));
+    dir = await mkdtemp(path.join(tmpdir(), 'notary-gate-two-process-'));
+    await writeFile(path.join(dir, 'notary-ca.pem'), notary.caPem);
+    await writeFile(
+      path.join(dir, 'policy.yaml'),
+      [
+        'defaultAction: deny',
+        'rules:',
+        `  - match: ["${APP}"]`,
+        '    notary:',
+        `      server: ${relay.url}`,
+        '      caFile: ./notary-ca.pem',
+        '',
+      ].join('\n'),
+    );
+    const { CACHE_TABLE: _ignored, POLICY: _p, POLICY_FILE: _pf, ...inherited } = process.env;
+    env = { ...inherited, ...dynaliteEnv(db.endpoint) };
+  }, 120_000);
+  afterAll(async () => {
+    await relay?.close();
+    await notary?.stop();
+    await db?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('the second process verifies the cached image without a single Notary request', async () => {
+    const args = ['check', '--json', '--policy', path.join(dir, 'policy.yaml'), '--cache-table', TABLE, '--', SIGNED];
+
+    const first = await runCli(args, env);
+    expect(first.stderr).not.toMatch(/CacheStoreErrors|cache read failed|cache write failed/);
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ allowed: true, images: [{ code: 'SIGNED' }] });
+    const afterFirst = relay.connections();
+    expect(afterFirst).toBeGreaterThan(0);
+
+    db.resetCounts();
+    const second = await runCli(args, env);
+    expect(second.code).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({ allowed: true, images: [{ code: 'SIGNED' }] });
+    expect(relay.connections()).toBe(afterFirst);
+    expect(db.requestCount('BatchGetItem')).toBe(1);
+  }, 120_000);
+});
