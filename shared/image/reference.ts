@@ -44,14 +44,18 @@ const IMAGE_ID = /^[a-f0-9]{64}$/;
 const KNOWN_DIGEST_HEX_LENGTHS: Readonly<Record<string, number>> = { sha256: 64, sha384: 96, sha512: 128 };
 const MIN_DIGEST_HEX_LENGTH = 32;
 
-/** Parses and normalizes an image reference; throws InvalidReferenceError with a precise reason. */
+/**
+ * Parses and normalizes an image reference; throws InvalidReferenceError whose message is the precise reason
+ * (callers show it next to the image, which the error also carries as `input`).
+ */
 export function parseReference(input: string): ImageReference {
   const fail = (reason: string): never => {
-    throw new InvalidReferenceError(input, `invalid image reference "${shorten(input)}": ${reason}`);
+    throw new InvalidReferenceError(input, reason);
   };
-  if (typeof input !== 'string') return fail('not a string');
-  if (input.length === 0) return fail('it is empty');
-  if (input.length > MAX_REFERENCE_LENGTH) return fail(`it is longer than ${MAX_REFERENCE_LENGTH} characters`);
+  if (typeof input !== 'string') return fail('the reference is not a string');
+  if (input.length === 0) return fail('the reference is empty');
+  if (input.length > MAX_REFERENCE_LENGTH)
+    return fail(`the reference is longer than ${MAX_REFERENCE_LENGTH} characters`);
   if (IMAGE_ID.test(input)) return fail('a 64-character hexadecimal string is an image ID, not a repository name');
 
   const { name, tag, digest } = splitReference(input, fail);
@@ -84,7 +88,7 @@ function splitReference(input: string, fail: Fail): { name: string; tag?: string
   if (at >= 0) {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
-    if (digest.includes('@')) fail('it contains more than one "@"');
+    if (digest.includes('@')) fail('the reference contains more than one "@"');
   }
   let tag: string | undefined;
   const colon = rest.lastIndexOf(':');
@@ -122,11 +126,11 @@ function checkDomain(domain: string, fail: Fail): void {
     host = close < 0 ? domain : domain.slice(0, close + 1);
     const after = close < 0 ? '' : domain.slice(close + 1);
     if (after !== '') {
-      if (!after.startsWith(':')) fail(`registry "${domain}": only ":port" may follow an IPv6 address`);
+      if (!after.startsWith(':')) fail(`registry "${shorten(domain)}": only ":port" may follow an IPv6 address`);
       port = after.slice(1);
     }
     if (!IPV6_HOST.test(host)) {
-      fail(`registry "${domain}": an IPv6 address must be hexadecimal digits and ":" in brackets (no zone)`);
+      fail(`registry "${shorten(domain)}": an IPv6 address must be hexadecimal digits and ":" in brackets (no zone)`);
     }
   } else {
     const colon = domain.indexOf(':');
@@ -137,20 +141,21 @@ function checkDomain(domain: string, fail: Fail): void {
     const components = host.split('.');
     if (!components.every((component) => DOMAIN_COMPONENT.test(component))) {
       fail(
-        `registry "${domain}" is not a valid host name: use letters, digits and "-" (not at either end) between dots`,
+        `registry "${shorten(domain)}" is not a valid host name: use letters, digits and "-" (not at either end) between dots`,
       );
     }
   }
-  if (port !== undefined && !PORT.test(port)) fail(`registry "${domain}": the port must be digits`);
+  if (port !== undefined && !PORT.test(port)) fail(`registry "${shorten(domain)}": the port must be digits`);
 }
 
 function checkPath(path: string, fail: Fail): void {
-  if (path.toLowerCase() !== path) fail(`the repository path "${path}" must be lowercase`);
+  if (path.toLowerCase() !== path) fail(`the repository path "${shorten(path)}" must be lowercase`);
   for (const component of path.split('/')) {
-    if (component === '') fail(`the repository path "${path}" has an empty component (leading, trailing or "//")`);
+    if (component === '')
+      fail(`the repository path "${shorten(path)}" has an empty component (leading, trailing or "//")`);
     if (!PATH_COMPONENT.test(component)) {
       fail(
-        `the path component "${component}" must be lowercase letters and digits, joined by ".", "_", "__" or dashes, ` +
+        `the path component "${shorten(component)}" must be lowercase letters and digits, joined by ".", "_", "__" or dashes, ` +
           'and start and end with a letter or digit',
       );
     }

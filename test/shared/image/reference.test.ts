@@ -190,8 +190,8 @@ describe('parseReference', () => {
       expect(reasonFor('a.b_c/d')).toMatch(/registry "a.b_c" is not a valid host name/);
     });
 
-    it('names the offending string in the reason', () => {
-      expect(reasonFor('Nginx')).toContain('"Nginx"');
+    it('names the offending part in the reason', () => {
+      expect(reasonFor('Nginx')).toBe('the repository path "library/Nginx" must be lowercase');
     });
   });
 
