@@ -257,7 +257,14 @@ describe('DynamoDB store when DynamoDB fails', () => {
       const fake = await throttlingEndpoint();
       try {
         const observer = recordingObserver();
-        const store = new DynamoStore({ tableName: TABLE, client: clientFor(fake.endpoint), observer });
+        // A generous budget: the SDK backs off ~0.5 s before retrying a throttled call, and the point here is
+        // the retry count, not the budget (the never-answering server below covers that).
+        const store = new DynamoStore({
+          tableName: TABLE,
+          client: clientFor(fake.endpoint, 5000),
+          observer,
+          timeoutMs: 5000,
+        });
         await expect(store.get('k', T0)).resolves.toBeUndefined();
         expect(fake.requests()).toBe(2);
         expect(observer.total(METRIC.cacheStoreErrors, 'read_error')).toBe(1);
