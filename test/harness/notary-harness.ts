@@ -31,6 +31,8 @@ export interface NotaryHarness {
   seed(gun: string, tags: Readonly<Record<string, string>>, options?: { releases?: boolean }): Promise<void>;
   /** Deletes the GUN's trust data on the server and publishes it again under a brand-new root key. */
   reinitWithNewRoot(gun: string): Promise<void>;
+  /** Rotates the GUN's root key properly: the new root is signed by the old root key too. */
+  rotateRootKey(gun: string): Promise<void>;
   /** The PEM certificate of the GUN's root key (what a user pins as `rootKeys`). */
   rootCertPem(gun: string): Promise<string>;
   /** A role's metadata as the `notary` client last published or fetched it (parsed JSON). */
@@ -140,7 +142,11 @@ class RunningHarness implements NotaryHarness {
     return path.join(this.dir, `trust-${this.#generation}`);
   }
 
-  notary(args: readonly string[]): Promise<string> {
+  async rotateRootKey(gun: string): Promise<void> {
+    await this.notary(['key', 'rotate', gun, 'root'], 'yes\n');
+  }
+
+  notary(args: readonly string[], input?: string): Promise<string> {
     const basic = this.options.tokenAuth?.basicAuth;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -154,9 +160,7 @@ class RunningHarness implements NotaryHarness {
     return run(
       'notary',
       ['-s', this.url, '--tlscacert', path.join(this.dir, 'ca.crt'), '-d', this.#trustDir, ...args],
-      {
-        env,
-      },
+      { env, input },
     );
   }
 

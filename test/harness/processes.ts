@@ -26,15 +26,18 @@ export async function freePort(): Promise<number> {
 export async function run(
   command: string,
   args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {},
 ): Promise<string> {
   try {
-    const { stdout } = await execFileAsync(command, [...args], {
+    const pending = execFileAsync(command, [...args], {
       env: options.env ?? process.env,
       cwd: options.cwd,
       timeout: 60_000,
       maxBuffer: 16 * 1024 * 1024,
     });
+    // Answers a prompt (e.g. `notary key rotate` asks for "yes"); otherwise stdin is closed at once.
+    pending.child.stdin?.end(options.input ?? '');
+    const { stdout } = await pending;
     return stdout;
   } catch (error) {
     const failure = error as Error & { stderr?: string };

@@ -225,5 +225,21 @@ describeWithNotary('the Notary verifier against a real notary-server', () => {
       // Without the memory of the first root, the new one is trusted on first use.
       expect(await verifierKit().verify(`${TOFU}@${digest('a')}`, rule())).toMatchObject({ allowed: true });
     });
+
+    it('follows a proper root key rotation (the new root signed by the old key) and remembers the new root', async () => {
+      const ROTATED = 'registry.example.com/team/rotated';
+      await notary.seed(ROTATED, { v1: hex('a') });
+      const store = new MemoryStore();
+      expect(await verifierKit({ store }).verify(`${ROTATED}@${digest('a')}`, rule())).toMatchObject({ allowed: true });
+      const rootKey = trustStateKeys(notary.url, ROTATED).root;
+      expect((await store.get(rootKey, Date.now()))?.version).toBe(1);
+
+      await notary.rotateRootKey(ROTATED);
+      const coldCache = new TieredTrustCache({ store: new MemoryStore() });
+      expect(await verifierKit({ store, cache: coldCache }).verify(`${ROTATED}@${digest('a')}`, rule())).toMatchObject({
+        allowed: true,
+      });
+      expect((await store.get(rootKey, Date.now()))?.version).toBe(2);
+    });
   });
 });
