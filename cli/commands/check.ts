@@ -1,6 +1,136 @@
 import type { Command } from 'commander';
+import type { CheckedImage } from '../../shared/decision/types';
+import { InvalidInputError } from '../../shared/errors';
+import { EXIT, runCommand } from '../exit';
+import { readInput } from '../input';
 
-// Placeholder until the owning issue lands: registers the command so that --help lists it.
+interface CheckOptions {
+  file?: string[];
+  policy?: string;
+  json?: boolean;
+  at?: string;
+  cacheTable?: string;
+  debug?: boolean;
+}
+
+/** Images checked at once; the verifiers single-flight each repository on top. */
+const CONCURRENCY = 16;
+/** From this many images on, progress goes to standard error. */
+const PROGRESS_FROM = 10;
+
 export function registerCheck(program: Command): void {
-  program.command('check').description('(not built yet)');
+  program
+    .command('check')
+    .description('verify images, or every image in Kubernetes manifests, exactly as the webhook would')
+    .argument('[images...]', 'image references (after -- when one starts with -)')
+    .option(
+      '-f, --file <file>',
+      'manifests (YAML/JSON, multi-document, List) or an AdmissionReview; - for stdin',
+      collect,
+    )
+    .option('--policy <file>', 'policy file (default: POLICY/POLICY_FILE, ./policy.yaml, or the built-in default)')
+    .option(
+      '--json',
+      'print {"allowed", "images": [{image, name, tag, digest, reference, allowed, code, reason, signedDigest}]}',
+    )
+    .option('--at <rfc3339>', 'evaluate signature and metadata expiry at this instant instead of now')
+    .option('--cache-table <name>', 'DynamoDB cache table (default: in-memory only)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Each image gets the verdict enforce mode would give it (audit mode changes what the webhook admits, not',
+        'the verdict). Exit codes: 0 all allowed, 1 at least one denied, 2 bad input or configuration.',
+        'Examples:',
+        '  notary-gate check --policy examples/policy-allow-deny.yaml nginx:1.25.3 evil.example.com/miner',
+        '  notary-gate check --json -f deploy.yaml',
+        '  notary-gate check --at 2026-01-31T12:00:00Z registry.example.com/team/app@sha256:…',
+      ].join('\n'),
+    )
+    .action((images: string[], options: CheckOptions, command: Command) =>
+      runCommand(() => check(images, { ...options, debug: command.optsWithGlobals().debug })),
+    );
+}
+
+async function check(args: string[], options: CheckOptions): Promise<number> {
+  const { imagesFromManifests } =
+    require('../../shared/admission/manifests') as typeof import('../../shared/admission/manifests');
+  const images = [...args];
+  for (const file of options.file ?? []) images.push(...imagesFromManifests(await readInput(file)).map((c) => c.image));
+  const unique = [...new Set(images)];
+  if (unique.length === 0) {
+    throw new InvalidInputError(
+      options.file ? 'the manifests contain no container images' : 'name at least one image, or -f FILE',
+    );
+  }
+
+  const { cliRuntime } =
+    require('../../shared/runtime/cli-runtime') as typeof import('../../shared/runtime/cli-runtime');
+  const runtime = await cliRuntime(options);
+  const progress = progressReporter(unique.length);
+  const nowMs = runtime.clock();
+  const results = await mapConcurrently(unique, CONCURRENCY, async (image) => {
+    const checked = await runtime.engine.checkImage(image, { nowMs });
+    progress();
+    return checked;
+  });
+  await runtime.flush();
+
+  const allowed = results.every((result) => result.allowed);
+  process.stdout.write(
+    options.json ? `${JSON.stringify({ allowed, images: results.map(contractShape) }, null, 2)}\n` : textLines(results),
+  );
+  return allowed ? EXIT.ok : EXIT.denied;
+}
+
+/** The `check --json` image object of the contract, with null for what is unknown. */
+function contractShape(checked: CheckedImage) {
+  return {
+    image: checked.image,
+    name: checked.name,
+    tag: checked.tag,
+    digest: checked.digest,
+    reference: checked.reference,
+    allowed: checked.allowed,
+    code: checked.code,
+    reason: checked.reason,
+    signedDigest: checked.signedDigest ?? null,
+  };
+}
+
+function textLines(results: readonly CheckedImage[]): string {
+  const width = Math.min(80, Math.max(...results.map((r) => r.image.length)));
+  return results
+    .map((r) => `${r.allowed ? 'allow' : 'deny '}  ${r.image.padEnd(width)}  ${r.code}: ${r.reason}\n`)
+    .join('');
+}
+
+function progressReporter(total: number): () => void {
+  if (total < PROGRESS_FROM) return () => {};
+  let done = 0;
+  const tty = process.stderr.isTTY;
+  process.stderr.write(`checking ${total} images…\n`);
+  return () => {
+    done += 1;
+    if (tty) process.stderr.write(`\r${done}/${total}${done === total ? '\n' : ''}`);
+    else if (done === total || done % 25 === 0) process.stderr.write(`${done}/${total} checked\n`);
+  };
+}
+
+/** Maps with at most `limit` calls in flight, keeping the input order. */
+async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
 }

@@ -1,10 +1,11 @@
+import { readdirSync } from 'node:fs';
 import { createWebhookHandler } from '../../functions/app';
 import type { DecisionEngine } from '../../shared/decision/engine';
 import { InvalidPolicyError } from '../../shared/errors';
 import type { Policy } from '../../shared/policy/types';
 import { createRuntime, type Runtime } from '../../shared/runtime/runtime';
 import { FakeVerifier, policy, recordingTelemetry, rule } from '../shared/decision/fakes';
-import { context, fixture, type ReviewBody, urlEvent } from './events';
+import { context, FIXTURES, fixture, type ReviewBody, urlEvent } from './events';
 
 const TOKEN = 'local-test-token-0123456789';
 const allowDockerHub = policy({ rules: [rule(['docker.io/**'], { action: 'allow' })] });
@@ -140,6 +141,30 @@ describe('webhook handler (middy chain on function URL events)', () => {
       // 500ms is less than the safety margin: the deadline has passed on arrival.
       const { json } = await call(handler, urlEvent('POST', '/validate?timeout=500ms', fixture('pod-create.json')));
       expect((json as ReviewBody).response.status?.message).toContain('"nginx:1.25.3": NOTARY_UNREACHABLE');
+    });
+  });
+
+  describe('every kind of real AdmissionReview in the fixtures', () => {
+    const files = readdirSync(FIXTURES).filter((file) => file.endsWith('.json'));
+
+    it.each(files)('answers %s with its apiVersion and uid, in enforce and audit mode', async (file) => {
+      const request = JSON.parse(fixture(file)) as { apiVersion: string; request: { uid: string; operation: string } };
+      for (const mode of ['enforce', 'audit'] as const) {
+        const { handler } = setup({ policy: policy({ mode, rules: [rule(['docker.io/**'])] }) });
+        const { status, json } = await call(handler, urlEvent('POST', '/validate', fixture(file)));
+        const review = json as ReviewBody;
+        expect(status).toBe(200);
+        expect(review).toMatchObject({
+          apiVersion: request.apiVersion,
+          kind: 'AdmissionReview',
+          response: { uid: request.request.uid },
+        });
+        // Every fixture except the DELETE has an image no signed digest backs: enforce denies, audit warns.
+        const expectDenied = request.request.operation !== 'DELETE';
+        expect(review.response.allowed).toBe(mode === 'audit' || !expectDenied);
+        expect(review.response.status?.code).toBe(mode === 'enforce' && expectDenied ? 403 : undefined);
+        expect((review.response.warnings ?? []).length > 0).toBe(mode === 'audit' && expectDenied);
+      }
     });
   });
 

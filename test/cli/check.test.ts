@@ -1,0 +1,117 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+
+const ROOT = path.join(__dirname, '..', '..');
+const ALLOW_DENY = 'examples/policy-allow-deny.yaml';
+
+/** Runs the real CLI (asynchronously: the test process may be serving a Notary token endpoint meanwhile). */
+function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [path.join(ROOT, 'bin', 'notary-gate.js'), ...args],
+      { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('notary-gate check', () => {
+  describe('with image arguments and an allow/deny policy', () => {
+    it('prints one line per image and exits 1 when one is denied', async () => {
+      const { code, stdout } = await cli(['check', '--policy', ALLOW_DENY, 'nginx:1.25.3', 'evil.example.com/miner']);
+      expect(code).toBe(1);
+      expect(stdout.trim().split('\n')).toEqual([
+        expect.stringMatching(/^allow {2}nginx:1\.25\.3 +ALLOWED_BY_RULE: /),
+        expect.stringMatching(/^deny {3}evil\.example\.com\/miner +DENIED_BY_RULE: /),
+      ]);
+    });
+
+    it('exits 0 when every image is allowed', async () => {
+      const { code } = await cli(['check', '--policy', ALLOW_DENY, 'registry.k8s.io/pause:3.9', 'ubuntu']);
+      expect(code).toBe(0);
+    });
+  });
+
+  describe('with --json', () => {
+    it("prints exactly the contract's object, with docker's normalization", async () => {
+      const { code, stdout } = await cli([
+        'check',
+        '--json',
+        '--policy',
+        ALLOW_DENY,
+        '--',
+        'ubuntu',
+        'evil.example.com/x@sha256:' + 'c'.repeat(64),
+        'Not_Valid!',
+      ]);
+      expect(code).toBe(1);
+      expect(JSON.parse(stdout)).toEqual({
+        allowed: false,
+        images: [
+          {
+            image: 'ubuntu',
+            name: 'docker.io/library/ubuntu',
+            tag: 'latest',
+            digest: null,
+            reference: 'docker.io/library/ubuntu:latest',
+            allowed: true,
+            code: 'ALLOWED_BY_RULE',
+            reason: expect.any(String),
+            signedDigest: null,
+          },
+          {
+            image: `evil.example.com/x@sha256:${'c'.repeat(64)}`,
+            name: 'evil.example.com/x',
+            tag: null,
+            digest: `sha256:${'c'.repeat(64)}`,
+            reference: `evil.example.com/x@sha256:${'c'.repeat(64)}`,
+            allowed: false,
+            code: 'DENIED_BY_RULE',
+            reason: expect.any(String),
+            signedDigest: null,
+          },
+          expect.objectContaining({
+            image: 'Not_Valid!',
+            name: null,
+            reference: null,
+            allowed: false,
+            code: 'INVALID_REFERENCE',
+          }),
+        ],
+      });
+    });
+  });
+
+  it('checks every image of manifests given with -f', async () => {
+    const { stdout } = await cli([
+      'check',
+      '--json',
+      '--policy',
+      ALLOW_DENY,
+      '-f',
+      'test/fixtures/admission/cronjob-create.json',
+    ]);
+    expect(JSON.parse(stdout).images.map((i: { image: string; allowed: boolean }) => [i.image, i.allowed])).toEqual([
+      ['registry.example.com:5000/ops/pg-backup:2024.03', false],
+      ['alpine:3.19', true],
+    ]);
+  });
+
+  describe('usage and input errors exit 2 with one line on stderr', () => {
+    it.each([
+      ['no image', ['check']],
+      ['a bad --at', ['check', '--at', 'yesterday', 'nginx']],
+      ['a missing policy file', ['check', '--policy', 'no-such-policy.yaml', 'nginx']],
+    ])('%s', async (_what, args) => {
+      const { code, stdout, stderr } = await cli(args);
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+      expect(stderr).toMatch(/^notary-gate: [A-Z_]+: /);
+    });
+  });
+});
