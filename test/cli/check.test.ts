@@ -45,7 +45,7 @@ describe('notary-gate check', () => {
         ALLOW_DENY,
         '--',
         'ubuntu',
-        'evil.example.com/x@sha256:' + 'c'.repeat(64),
+        `evil.example.com/x@sha256:${'c'.repeat(64)}`,
         'Not_Valid!',
       ]);
       expect(code).toBe(1);
