@@ -39,7 +39,7 @@ export function verifyRoot(bytes: Uint8Array, check: RootCheck): TrustedRoot {
   const what = `the root of ${check.gun}`;
   const envelope = parseEnvelope('root', bytes, rootSchema);
   const rootKeys = certificateRoleKeys(envelope.signed, check, true);
-  if (rootKeys.keys.size === 0) throw noUsableRootKey(what, rootKeys, check);
+  if (rootKeys.keys.size === 0) throw noUsableRootKey(what, rootKeys, check.gun);
 
   // 2. self-signed by a threshold of its own (valid, GUN-named) root keys
   const signers = verifyThreshold(what, envelope, rootKeys);
@@ -102,25 +102,34 @@ export function readPreviousRoot(bytes: Uint8Array, gun: string, nowMs: number):
   };
 }
 
-/** Root keys must be certificates whose CN names the GUN, valid at the instant when `checkValidity`. */
+/**
+ * Root keys must be certificates whose CN names the GUN, valid at the instant when `checkValidity`. Keys left out
+ * only for their validity window are remembered, so that the refusal can say "expired" rather than "untrusted".
+ */
 function certificateRoleKeys(
   root: RootSigned,
   { gun, nowMs }: { gun: string; nowMs: number },
   checkValidity: boolean,
-): RoleKeys {
+): RoleKeys & { outsideValidity: number } {
   const role = root.roles.root;
   if (!role) throw new TrustError('NOTARY_ERROR', `the root of ${gun} defines no root role`);
-  return buildRoleKeys('root', role.keyids, role.threshold, root.keys, (key) => {
+  let outsideValidity = 0;
+  const keys = buildRoleKeys('root', role.keyids, role.threshold, root.keys, (key) => {
     if (!key.certificate) return 'root keys must be certificates';
     if (!key.certificate.isLeafBundle) return 'its certificate bundle does not start with its only leaf certificate';
     if (!commonNameMatchesGun(key.certificate.commonName, gun)) {
       return `its certificate names "${key.certificate.commonName ?? ''}", not ${gun}`;
     }
     if (checkValidity && !certificateValidAt(key.certificate, nowMs)) {
-      return `its certificate is not valid at ${describeInstant(nowMs)} (valid until ${describeInstant(key.certificate.notAfterMs)})`;
+      outsideValidity += 1;
+      return (
+        `its certificate is not valid at ${describeInstant(nowMs)} ` +
+        `(valid from ${describeInstant(key.certificate.notBeforeMs)} to ${describeInstant(key.certificate.notAfterMs)})`
+      );
     }
     return undefined;
   });
+  return { ...keys, outsideValidity };
 }
 
 function topLevelRoleKeys(envelope: Envelope<RootSigned>, rootKeys: RoleKeys): TrustedRoot['roleKeys'] {
@@ -132,13 +141,13 @@ function topLevelRoleKeys(envelope: Envelope<RootSigned>, rootKeys: RoleKeys): T
   return { root: rootKeys, timestamp: build('timestamp'), snapshot: build('snapshot'), targets: build('targets') };
 }
 
-/** No root key is usable: expired certificates are METADATA_EXPIRED, anything else ROOT_UNTRUSTED. */
-function noUsableRootKey(what: string, rootKeys: RoleKeys, check: RootCheck): TrustError {
+/** No root key is usable: certificates outside their validity are METADATA_EXPIRED, anything else ROOT_UNTRUSTED. */
+function noUsableRootKey(what: string, rootKeys: RoleKeys & { outsideValidity: number }, gun: string): TrustError {
   const reasons = rootKeys.unusable.join('; ') || 'the root role lists no keys';
-  const expired = rootKeys.unusable.length > 0 && rootKeys.unusable.every((reason) => reason.includes('not valid at'));
+  const expired = rootKeys.outsideValidity > 0 && rootKeys.outsideValidity === rootKeys.unusable.length;
   return new TrustError(
     expired ? 'METADATA_EXPIRED' : 'ROOT_UNTRUSTED',
-    `${what} has no usable root certificate for ${check.gun} (${reasons})`,
+    `${what} has no usable root certificate for ${gun} (${reasons})`,
   );
 }
 
