@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { MemoryStore, mayReplace } from '../../../shared/cache/memory-store';
 import { METRIC } from '../../../shared/observer';
 import { recordingObserver } from './recording-observer';
@@ -134,5 +135,38 @@ describe('memory store', () => {
     ])('stored %j, incoming %j: replace is %s', (stored, incoming, expected) => {
       expect(mayReplace(stored, incoming)).toBe(expected);
     });
+  });
+});
+
+describe('memory store under any sequence of operations', () => {
+  it('never exceeds its bounds, and a read returns the last value written for the key or nothing', async () => {
+    const operation = fc.oneof(
+      fc.record({ op: fc.constant('put' as const), key: fc.integer({ min: 0, max: 20 }), size: fc.nat(3000) }),
+      fc.record({ op: fc.constant('get' as const), key: fc.integer({ min: 0, max: 20 }) }),
+      fc.record({ op: fc.constant('delete' as const), key: fc.integer({ min: 0, max: 20 }) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(operation, { maxLength: 200 }), async (operations) => {
+        const store = new MemoryStore({ maxEntries: 8, maxBytes: 8192 });
+        const lastWritten = new Map<string, string>();
+        for (const step of operations) {
+          const key = `k${step.key}`;
+          if (step.op === 'put') {
+            const value = `${step.key}:`.padEnd(step.size, 'x');
+            await store.put(key, item(value));
+            lastWritten.set(key, value);
+          } else if (step.op === 'delete') {
+            store.delete(key);
+            lastWritten.delete(key);
+          } else {
+            const got = await store.get<string>(key, T0);
+            if (got !== undefined) expect(got.value).toBe(lastWritten.get(key));
+          }
+          expect(store.stats().entries).toBeLessThanOrEqual(8);
+          expect(store.stats().bytes).toBeLessThanOrEqual(8192);
+          if (store.stats().entries === 0) expect(store.stats().bytes).toBe(0); // no accounting drift
+        }
+      }),
+    );
   });
 });
