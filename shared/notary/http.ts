@@ -90,6 +90,10 @@ export class NodeHttpTransport implements HttpTransport {
           else chunks.push(chunk);
         });
         res.on('error', (error) => fail(unreachable(where, error)));
+        // A connection closed mid-body ends without 'end': a truncated file must not pass as a whole one.
+        res.on('close', () => {
+          if (!res.complete) fail(unreachable(where, new Error('connection closed before the response was complete')));
+        });
         res.on('end', () => {
           if (settled) return;
           settle();

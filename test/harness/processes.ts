@@ -36,7 +36,10 @@ export async function run(
       maxBuffer: 16 * 1024 * 1024,
     });
     // Answers a prompt (e.g. `notary key rotate` asks for "yes"); otherwise stdin is closed at once.
-    pending.child.stdin?.end(options.input ?? '');
+    // A command that exits before reading stdin makes the write fail with EPIPE: that is not its failure.
+    pending.child.stdin?.on('error', () => {});
+    if (options.input) pending.child.stdin?.end(options.input);
+    else pending.child.stdin?.end();
     const { stdout } = await pending;
     return stdout;
   } catch (error) {

@@ -83,6 +83,14 @@ describe('the Notary HTTP transport', () => {
       expect(await codeOf(get(server.url, { maxBytes: 1024 * 1024 }))).toBe('NOTARY_ERROR');
     });
 
+    it('refuses a body cut short by a closed connection with NOTARY_UNREACHABLE', async () => {
+      const server = await serve((_req, res) => {
+        res.writeHead(200, { 'content-length': '100' });
+        res.write('x'.repeat(10), () => res.socket?.destroy());
+      });
+      expect(await codeOf(get(server.url, { maxBytes: 1000 }))).toBe('NOTARY_UNREACHABLE');
+    });
+
     it('accepts a body of exactly the cap', async () => {
       const server = await serve((_req, res) => res.end('x'.repeat(100)));
       expect((await get(server.url, { maxBytes: 100 })).body.length).toBe(100);
