@@ -24,6 +24,10 @@ describe('staging a policy for the Lambda bundle', () => {
       expect(staged.copied).toHaveLength(2);
     });
 
+    it('reads no credentials from the environment', () => {
+      expect(staged.credentialEnv).toEqual([]);
+    });
+
     it('keeps inline PEM keys, the other rules and the comments as they are', () => {
       expect(notary.rootKeys[1]).toMatch(/^-----BEGIN PUBLIC KEY-----/);
       expect(shipped.rules[1]).toEqual({ match: ['docker.io/library/**'], action: 'allow' });
@@ -54,6 +58,11 @@ describe('staging a policy for the Lambda bundle', () => {
     const stage = () => stagePolicy(join(dir, 'policy.yaml'), root);
     expect(stage).toThrow(InvalidPolicyError);
     expect(stage).toThrow(`${join(dir, 'policy.yaml')}: cannot read the file it refers to, ./nope.pub`);
+  });
+
+  it('names the environment variables a policy reads Notary credentials from', () => {
+    const staged = stagePolicy(join(__dirname, '../../examples/policy.yaml'), root);
+    expect(staged.credentialEnv).toEqual(['NOTARY_USERNAME', 'NOTARY_PASSWORD']);
   });
 
   it('fails when the policy file does not exist', () => {

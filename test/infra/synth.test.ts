@@ -24,8 +24,8 @@ function synth(context: Record<string, unknown>) {
 }
 
 describe('cdk synth of the app', () => {
-  describe('with the example policy', () => {
-    const result = synth({ policy: 'examples/policy.yaml', stackName: 'NotaryGateTest' });
+  describe('with a policy that refers to a CA file and root keys', () => {
+    const result = synth({ policy: 'test/infra/fixtures/policy/policy.yaml', stackName: 'NotaryGateTest' });
     afterAll(() => rmSync(result.outdir, { recursive: true, force: true }));
     const template = () => JSON.parse(readFileSync(join(result.outdir, 'NotaryGateTest.template.json'), 'utf8'));
     const fn = () =>
@@ -50,8 +50,22 @@ describe('cdk synth of the app', () => {
       expect(policyFile).toBe('/var/task/policy/policy.yaml');
       const shipped = join(assetDir(), 'policy/policy.yaml');
       const policy = await loadPolicy({ file: shipped, validateOnly: true });
-      const original = await loadPolicy({ file: join(ROOT, 'examples/policy.yaml'), validateOnly: true });
+      const original = await loadPolicy({
+        file: join(ROOT, 'test/infra/fixtures/policy/policy.yaml'),
+        validateOnly: true,
+      });
       expect(policy).toEqual(original);
+    });
+  });
+
+  describe('with no context at all, as on a fresh clone', () => {
+    it('succeeds, warning that the built-in default policy denies every image', () => {
+      const result = synth({});
+      const written = existsSync(join(result.outdir, 'NotaryGate.template.json'));
+      rmSync(result.outdir, { recursive: true, force: true });
+      expect(result.status).toBe(0);
+      expect(written).toBe(true);
+      expect(result.stderr).toContain('the built-in default policy denies every image');
     });
   });
 
@@ -64,6 +78,15 @@ describe('cdk synth of the app', () => {
       rmSync(result.outdir, { recursive: true, force: true });
       expect(result.status).toBe(2);
       expect(result.stderr).toMatch(/INVALID_POLICY: .*rules\[0\]\.action/);
+    });
+  });
+
+  describe('with a policy that reads Notary credentials from the environment', () => {
+    it('fails, since the function would have no such variables and refuse every admission', () => {
+      const result = synth({ policy: 'examples/policy.yaml' });
+      rmSync(result.outdir, { recursive: true, force: true });
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(/reads Notary credentials from NOTARY_USERNAME, NOTARY_PASSWORD/);
     });
   });
 
