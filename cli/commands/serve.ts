@@ -78,6 +78,12 @@ async function serve(options: ServeOptions): Promise<number> {
     'Try it:',
     `  curl -s${tls ? 'k' : ''} -X POST --data-binary @${SAMPLE} -H 'content-type: application/json' ${curlUrl}`,
   ];
+  if (policy.rules.length === 0 && policy.defaultAction === 'deny') {
+    lines.push(
+      '',
+      'No policy rules: every image is denied. Pass --policy FILE (see examples/policy.yaml) to admit signed images.',
+    );
+  }
   if (tls) {
     lines.push(
       '',

@@ -85,6 +85,17 @@ describe('notary-gate serve', () => {
       expect(response.status).toBe(400);
       await expect(response.json()).resolves.toMatchObject({ error: 'INVALID_ADMISSION_REVIEW' });
     });
+
+    it('refuses a body over the limit with 413 without buffering all of it', async () => {
+      const body = Buffer.alloc(8 * 1024 * 1024, 'x');
+      const response = await fetch(`${served!.url}/validate`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(response.status).toBe(413);
+      await expect(response.json()).resolves.toMatchObject({ error: 'PAYLOAD_TOO_LARGE' });
+    });
   });
 
   describe('with --self-signed and a webhook token', () => {

@@ -1,0 +1,111 @@
+/**
+ * The webhook end to end against the real thing: the handler with the runtime built from the environment
+ * (POLICY_FILE, in-memory cache, the real NotaryVerifier), a real notary-server with trust data published by the
+ * real `notary` client, and the `check` CLI with `--at`.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createWebhookHandler } from '../../functions/app';
+import { runtimeFromEnv } from '../../shared/runtime/from-env';
+import { describeWithNotary } from '../harness/availability';
+import { type NotaryHarness, startNotary } from '../harness/notary-harness';
+import { recordingTelemetry } from '../shared/decision/fakes';
+import { context, fixture, type ReviewBody, urlEvent } from './events';
+
+const ROOT = path.join(__dirname, '..', '..');
+const APP = 'registry.example.com/team/app';
+const SIGNED_HEX = 'a'.repeat(64);
+const OTHER_HEX = 'b'.repeat(64);
+
+/** The README sample pod with its images replaced. */
+function podReview(images: string[]): string {
+  const review = JSON.parse(fixture('pod-create.json'));
+  review.request.object.spec.containers = images.map((image, index) => ({ name: `c${index}`, image }));
+  review.request.object.spec.initContainers = [];
+  return JSON.stringify(review);
+}
+
+function cli(args: string[]): Promise<{ code: number; stdout: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [path.join(ROOT, 'bin', 'notary-gate.js'), ...args],
+      { cwd: ROOT, env: { PATH: process.env.PATH }, timeout: 60_000 },
+      (error, stdout) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout }),
+    );
+  });
+}
+
+describeWithNotary('the webhook against a real notary-server', () => {
+  let notary: NotaryHarness;
+  let dir: string;
+  let policyFile: string;
+
+  beforeAll(async () => {
+    notary = await startNotary();
+    await notary.seed(APP, { v1: SIGNED_HEX });
+    dir = await mkdtemp(path.join(tmpdir(), 'notary-gate-webhook-e2e-'));
+    await writeFile(path.join(dir, 'notary-ca.pem'), notary.caPem);
+    await writeFile(path.join(dir, 'root.crt'), await notary.rootCertPem(APP));
+    policyFile = path.join(dir, 'policy.yaml');
+    await writeFile(
+      policyFile,
+      [
+        'defaultAction: deny',
+        'rules:',
+        `  - match: ["${APP}"]`,
+        '    notary:',
+        `      server: ${notary.url}`,
+        '      caFile: ./notary-ca.pem',
+        '      rootKeys: ["./root.crt"]',
+        '',
+      ].join('\n'),
+    );
+  }, 180_000);
+
+  afterAll(async () => {
+    await notary?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  describe('the handler with the runtime from POLICY_FILE', () => {
+    async function admit(images: string[]) {
+      const { telemetry, recorded } = recordingTelemetry();
+      const handler = createWebhookHandler(() =>
+        runtimeFromEnv({ env: { POLICY_FILE: policyFile }, baseDir: dir, telemetry }),
+      );
+      const result = await handler(urlEvent('POST', '/validate', podReview(images)), context());
+      return { response: (JSON.parse(result.body ?? '{}') as ReviewBody).response, recorded };
+    }
+
+    it('admits a digest signed by the pinned root', async () => {
+      const { response, recorded } = await admit([`${APP}@sha256:${SIGNED_HEX}`]);
+      expect(response).toMatchObject({ allowed: true });
+      expect(recorded.decisions[0]).toMatchObject({
+        decision: 'allow',
+        images: [expect.objectContaining({ code: 'SIGNED', source: 'origin' })],
+      });
+    }, 60_000);
+
+    it('denies an unsigned digest and a bare tag, naming the digest to pin', async () => {
+      const { response } = await admit([`${APP}@sha256:${OTHER_HEX}`, `${APP}:v1`]);
+      expect(response.allowed).toBe(false);
+      expect(response.status?.message).toContain(`spec.containers[0].image "${APP}@sha256:${OTHER_HEX}": NOT_SIGNED`);
+      expect(response.status?.message).toContain(`spec.containers[1].image "${APP}:v1": DIGEST_REQUIRED`);
+      expect(response.status?.message).toContain(SIGNED_HEX);
+    }, 60_000);
+  });
+
+  describe('check --at', () => {
+    it('admits the signed digest now and refuses it as expired decades later', async () => {
+      const image = `${APP}@sha256:${SIGNED_HEX}`;
+      const now = await cli(['check', '--json', '--policy', policyFile, image]);
+      expect(now.code).toBe(0);
+      const later = await cli(['check', '--json', '--policy', policyFile, '--at', '2099-01-01T00:00:00Z', image]);
+      expect(later.code).toBe(1);
+      expect(JSON.parse(later.stdout).images[0]).toMatchObject({ allowed: false, code: 'METADATA_EXPIRED' });
+    }, 60_000);
+  });
+});
