@@ -134,3 +134,30 @@ describe('resolving against real notary data', () => {
     );
   });
 });
+
+describe('Docker Hub trust data for docker.io/library/alpine (captured 2018, fixture of the Notary client tests)', () => {
+  const read = (role: string) => readFileSync(join(FIXTURES, 'dockerhub-alpine', `${role}.json`));
+  const files: RepositoryFiles = {
+    root: read('root'),
+    timestamp: read('timestamp'),
+    snapshot: read('snapshot'),
+    targets: read('targets'),
+    delegated: {},
+  };
+  const gun = 'docker.io/library/alpine';
+  const options = { gun, nowMs: Date.parse('2018-08-01T00:00:00Z'), pinnedRootKeys: [] as string[] };
+
+  it('verifies at its capture instant, and latest resolves to the digest Docker Hub signed', () => {
+    const { result } = verifyRepository(files, options);
+    expect(result.versions).toEqual({ root: 1, timestamp: 383, snapshot: 331, targets: 323 });
+    expect(resolveImage(ref(gun, 'latest'), result, { requireDigest: false }).signedDigest).toBe(
+      'sha256:7043076348bf5040220df6ad703798fd8593a0918d06d3ce30c6c93be117e430',
+    );
+  });
+
+  it('is refused as METADATA_EXPIRED today', () => {
+    expect(
+      trustErrorOf(() => verifyRepository(files, { ...options, nowMs: Date.parse('2026-11-27T00:00:00Z') })).code,
+    ).toBe('METADATA_EXPIRED');
+  });
+});
