@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { stagePolicy } from '../../infra/policy-bundle';
 import { InvalidPolicyError } from '../../shared/errors';
+import { loadPolicy } from '../../shared/policy/load';
 
 const FIXTURE = join(__dirname, 'fixtures/policy/policy.yaml');
 
@@ -63,6 +64,12 @@ describe('staging a policy for the Lambda bundle', () => {
   it('names the environment variables a policy reads Notary credentials from', () => {
     const staged = stagePolicy(join(__dirname, '../../examples/policy.yaml'), root);
     expect(staged.credentialEnv).toEqual(['NOTARY_USERNAME', 'NOTARY_PASSWORD']);
+  });
+
+  it("stages the deploy guide's example policy into one the loader accepts, in audit mode", async () => {
+    const staged = stagePolicy(join(__dirname, '../../infra/examples/policy.yaml'), root);
+    expect(staged.credentialEnv).toEqual([]);
+    await expect(loadPolicy({ file: staged.file })).resolves.toMatchObject({ mode: 'audit', defaultAction: 'deny' });
   });
 
   it('fails when the policy file does not exist', () => {
