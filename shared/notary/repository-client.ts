@@ -102,6 +102,12 @@ export class NotaryRepositoryClient {
 
     const trust = metadata.result();
     await this.#writeTrustState(keys, trust, request.nowMs);
+    this.#observer.debug('notary trust data verified', {
+      gun: request.gun,
+      server: serverBase(request.server),
+      versions: trust.versions,
+      skippedRoles: trust.skippedRoles.map((skipped) => skipped.role),
+    });
     return trust;
   }
 
