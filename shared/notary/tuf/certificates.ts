@@ -53,6 +53,22 @@ export function certificateValidAt(certificate: CertificateInfo, nowMs: number):
 }
 
 /**
+ * For keys given as certificates: why the key cannot be used at the instant, or undefined when it can (bare keys
+ * have no validity window). Used as the `accept` check of role keys.
+ */
+export function certificateRefusal(certificate: CertificateInfo | undefined, nowMs: number): string | undefined {
+  if (!certificate || certificateValidAt(certificate, nowMs)) return undefined;
+  return (
+    `its certificate is not valid at ${new Date(nowMs).toISOString()} ` +
+    `(valid from ${instant(certificate.notBeforeMs)} to ${instant(certificate.notAfterMs)})`
+  );
+}
+
+function instant(epochMs: number): string {
+  return Number.isFinite(epochMs) ? new Date(epochMs).toISOString() : 'unknown';
+}
+
+/**
  * A root certificate must name the repository (trustpinning/certs.go MatchCNToGun): CN equal to the GUN, or a
  * wildcard CN `prefix*` whose prefix starts the GUN.
  */

@@ -1,5 +1,5 @@
 import { TrustError } from '../../errors';
-import { certificateValidAt, commonNameMatchesGun } from './certificates';
+import { certificateRefusal, commonNameMatchesGun } from './certificates';
 import { type Envelope, parseEnvelope, type RootSigned, rootSchema } from './metadata';
 import { buildRoleKeys, type RoleKeys, validSigners, verifyThreshold } from './signatures';
 import { describeInstant, isExpired } from './time';
@@ -83,7 +83,7 @@ export function verifyRoot(bytes: Uint8Array, check: RootCheck): TrustedRoot {
     bytes: Buffer.from(bytes),
     version: envelope.signed.version,
     expiresAtMs: Math.min(envelope.expiresAtMs, certificateExpiry),
-    roleKeys: topLevelRoleKeys(envelope, rootKeys),
+    roleKeys: topLevelRoleKeys(envelope, rootKeys, check.nowMs),
   };
 }
 
@@ -98,7 +98,7 @@ export function readPreviousRoot(bytes: Uint8Array, gun: string, nowMs: number):
     bytes: Buffer.from(bytes),
     version: envelope.signed.version,
     expiresAtMs: envelope.expiresAtMs,
-    roleKeys: topLevelRoleKeys(envelope, rootKeys),
+    roleKeys: topLevelRoleKeys(envelope, rootKeys, nowMs),
   };
 }
 
@@ -120,23 +120,21 @@ function certificateRoleKeys(
     if (!commonNameMatchesGun(key.certificate.commonName, gun)) {
       return `its certificate names "${key.certificate.commonName ?? ''}", not ${gun}`;
     }
-    if (checkValidity && !certificateValidAt(key.certificate, nowMs)) {
-      outsideValidity += 1;
-      return (
-        `its certificate is not valid at ${describeInstant(nowMs)} ` +
-        `(valid from ${describeInstant(key.certificate.notBeforeMs)} to ${describeInstant(key.certificate.notAfterMs)})`
-      );
-    }
-    return undefined;
+    const refusal = checkValidity ? certificateRefusal(key.certificate, nowMs) : undefined;
+    if (refusal) outsideValidity += 1;
+    return refusal;
   });
   return { ...keys, outsideValidity };
 }
 
-function topLevelRoleKeys(envelope: Envelope<RootSigned>, rootKeys: RoleKeys): TrustedRoot['roleKeys'] {
+/** Timestamp, snapshot and targets keys; those given as certificates must be valid at the instant. */
+function topLevelRoleKeys(envelope: Envelope<RootSigned>, rootKeys: RoleKeys, nowMs: number): TrustedRoot['roleKeys'] {
   const build = (name: (typeof TOP_LEVEL_ROLES)[number]): RoleKeys => {
     const role = envelope.signed.roles[name];
     if (!role) throw new TrustError('NOTARY_ERROR', `root.json defines no ${name} role`);
-    return buildRoleKeys(name, role.keyids, role.threshold, envelope.signed.keys);
+    return buildRoleKeys(name, role.keyids, role.threshold, envelope.signed.keys, (key) =>
+      certificateRefusal(key.certificate, nowMs),
+    );
   };
   return { root: rootKeys, timestamp: build('timestamp'), snapshot: build('snapshot'), targets: build('targets') };
 }

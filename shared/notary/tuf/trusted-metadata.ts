@@ -1,5 +1,5 @@
 import { TrustError } from '../../errors';
-import { certificateValidAt } from './certificates';
+import { certificateRefusal } from './certificates';
 import { ALL_PATHS, isDelegationName, parentOf, pathAllowed, restrictPaths } from './delegation-paths';
 import { checkFileMeta, expectedFile } from './file-meta';
 import { pinnedKeyFingerprint } from './keys';
@@ -249,9 +249,7 @@ export class TrustedMetadata {
   private delegationKeys(parent: LoadedTargets, delegation: DelegationRoleJson): RoleKeys {
     const keyObjects = parent.envelope.signed.delegations?.keys ?? {};
     return buildRoleKeys(delegation.name, delegation.keyids, delegation.threshold, keyObjects, (key) =>
-      key.certificate && !certificateValidAt(key.certificate, this.nowMs)
-        ? `its certificate is not valid at ${describeInstant(this.nowMs)}`
-        : undefined,
+      certificateRefusal(key.certificate, this.nowMs),
     );
   }
 
@@ -272,7 +270,7 @@ export class TrustedMetadata {
   /** The root to verify against: the one loaded, else the one trusted before (verified again at this instant). */
   private requireRoot(): TrustedRoot {
     if (!this.root && this.cachedRoot) this.updateRoot(this.cachedRoot);
-    if (!this.root) throw this.outOfOrder('timestamp', 'before a root');
+    if (!this.root) throw new TrustError('NOTARY_ERROR', `no root of ${this.gun} was loaded: the updater is broken`);
     return this.root;
   }
 

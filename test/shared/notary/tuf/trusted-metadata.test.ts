@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { TrustedMetadata } from '../../../../shared/notary/tuf/trusted-metadata';
 import { trustErrorOf } from './support/expect';
-import { makeKey } from './support/keys';
-import { DAY_MS, type RepositoryFixture, tamper, verifyRepository } from './support/repository';
+import { certificateWindow, makeKey } from './support/keys';
+import { DAY_MS, HOUR_MS, type RepositoryFixture, tamper, verifyRepository } from './support/repository';
 import {
   DIGEST_A,
   DIGEST_B,
@@ -116,6 +116,16 @@ describe('TrustedMetadata', () => {
       const repo = repository();
       repo.snapshot.signers = [keys.timestamp];
       expect(trustErrorOf(() => verifyRepository(repo.publish(), options)).code).toBe('SIGNATURE_INVALID');
+    });
+
+    it('refuses a timestamp whose signing certificate is not valid at the evaluation instant', () => {
+      const repo = repository();
+      const shortLived = makeKey('ecdsa-x509', { commonName: 'timestamp', days: 1 });
+      repo.timestamp.keys = [shortLived];
+      const later = certificateWindow(shortLived).notAfterMs + HOUR_MS;
+      const error = trustErrorOf(() => verifyRepository(repo.publish(), { ...options, nowMs: later }));
+      expect(error.code).toBe('SIGNATURE_INVALID');
+      expect(error.message).toContain('its certificate is not valid at');
     });
 
     it('refuses metadata without signatures', () => {
