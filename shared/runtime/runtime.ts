@@ -16,8 +16,11 @@ export interface Runtime {
   readonly clock: Clock;
   /** The expected webhook token, or undefined when none is configured (then `/validate` has no token). */
   webhookToken(): Promise<string | undefined>;
-  /** Writes what the caches buffered and the metrics; called before every invocation returns. */
-  flush(): Promise<void>;
+  /**
+   * Publishes the buffered metrics and awaits the cache writes in flight, for at most `budgetMs` when given (the
+   * webhook must answer in time; a write still in flight then finishes in a later invocation).
+   */
+  flush(options?: { budgetMs?: number }): Promise<void>;
 }
 
 export interface RuntimeParts {
@@ -43,16 +46,28 @@ export function createRuntime(parts: RuntimeParts): Runtime {
     telemetry: parts.telemetry,
     clock: parts.clock ?? systemClock,
     webhookToken: parts.webhookToken ?? (async () => undefined),
-    async flush() {
+    async flush(options = {}) {
+      // Metrics first: they are in memory and cheap. Then the cache writes, bounded when asked.
+      parts.telemetry.flush();
+      let timer: NodeJS.Timeout | undefined;
+      const budget =
+        options.budgetMs === undefined
+          ? []
+          : [
+              new Promise<void>((resolve) => {
+                timer = setTimeout(resolve, options.budgetMs);
+              }),
+            ];
       try {
-        await parts.flushCache?.();
+        await Promise.race([parts.flushCache?.(), ...budget]);
       } catch (error) {
         // The decision is made; a cache write that failed only costs a later origin fetch.
         parts.telemetry.observer.warn('cache flush failed', {
           error: error instanceof Error ? error.message : String(error),
         });
+      } finally {
+        clearTimeout(timer);
       }
-      parts.telemetry.flush();
     },
   };
 }

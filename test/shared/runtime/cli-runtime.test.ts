@@ -1,8 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { DEFAULT_POLICY } from '../../../shared/policy/load';
 import { cliRuntime, parseInstant } from '../../../shared/runtime/cli-runtime';
 import { resolveCliPolicy } from '../../../shared/runtime/policy-source';
+import { createRuntime } from '../../../shared/runtime/runtime';
+import { streamTelemetry } from '../../../shared/runtime/stream-telemetry';
 
 describe('CLI runtime', () => {
   describe('--at', () => {
@@ -51,5 +54,30 @@ describe('CLI runtime', () => {
         rules: [],
       });
     });
+  });
+});
+
+describe('runtime flush', () => {
+  it('stops waiting for cache writes after the budget, and waits for them without one', async () => {
+    let release: () => void = () => {};
+    const pending = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let flushed = false;
+    const runtime = createRuntime({
+      policy: DEFAULT_POLICY,
+      verifiers: [],
+      telemetry: streamTelemetry(),
+      flushCache: () =>
+        pending.then(() => {
+          flushed = true;
+        }),
+    });
+    await runtime.flush({ budgetMs: 0 });
+    expect(flushed).toBe(false);
+    const full = runtime.flush();
+    release();
+    await full;
+    expect(flushed).toBe(true);
   });
 });
