@@ -12,7 +12,7 @@ import { TrustError } from '../../errors';
  */
 export function canonicalJson(value: unknown): string {
   const parts: string[] = [];
-  encode(value, parts);
+  encode(value, parts, 0);
   return parts.join('');
 }
 
@@ -22,8 +22,12 @@ export function canonicalBytes(value: unknown): Buffer {
 }
 
 const INT64_LIMIT = 2 ** 63;
+/** Notary metadata nests about six levels; refuse hostile nesting before it exhausts the stack. */
+const MAX_DEPTH = 64;
 
-function encode(value: unknown, out: string[]): void {
+function encode(value: unknown, out: string[], depth: number): void {
+  if (depth > MAX_DEPTH)
+    throw new TrustError('NOTARY_ERROR', `canonical JSON refuses nesting deeper than ${MAX_DEPTH}`);
   if (value === null) {
     out.push('null');
   } else if (typeof value === 'boolean') {
@@ -36,7 +40,7 @@ function encode(value: unknown, out: string[]): void {
     out.push('[');
     value.forEach((item, index) => {
       if (index > 0) out.push(',');
-      encode(item, out);
+      encode(item, out, depth + 1);
     });
     out.push(']');
   } else if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
@@ -45,7 +49,7 @@ function encode(value: unknown, out: string[]): void {
     sortedKeys(record).forEach((key, index) => {
       if (index > 0) out.push(',');
       out.push(encodeString(key), ':');
-      encode(record[key], out);
+      encode(record[key], out, depth + 1);
     });
     out.push('}');
   } else {

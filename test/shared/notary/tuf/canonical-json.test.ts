@@ -34,6 +34,11 @@ describe('canonicalJson', () => {
       },
     );
 
+    it('refuses hostile nesting with a TrustError instead of exhausting the stack', () => {
+      const deep = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+      expect(() => canonicalJson(deep)).toThrow(TrustError);
+    });
+
     it('refuses values JSON cannot hold', () => {
       expect(() => canonicalJson({ f: () => 1 })).toThrow(/cannot encode/);
       expect(() => canonicalJson({ d: new Date(0) })).toThrow(/cannot encode/);
