@@ -14,6 +14,7 @@ import { STACK_OUTPUTS } from '../shared/webhook-config/stack-outputs';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { DecisionObservability } from './observability';
 import type { StagedPolicy } from './policy-bundle';
+import { DEFAULT_SETTINGS } from './settings';
 import { WebhookFunction } from './webhook-function';
 
 export interface NotaryGateStackProps extends StackProps {
@@ -70,7 +71,7 @@ export class NotaryGateStack extends Stack {
     new DecisionObservability(this, 'Decisions', {
       function: this.webhook.function,
       logGroup: this.webhook.logGroup,
-      denialAlarmThreshold: props.denialAlarmThreshold ?? 10,
+      denialAlarmThreshold: props.denialAlarmThreshold ?? DEFAULT_SETTINGS.denialAlarmThreshold,
       alarmTopicArn: props.alarmTopicArn,
     });
 
@@ -82,7 +83,7 @@ export class NotaryGateStack extends Stack {
       // `notary-gate webhook-config --stack` fills it in from Secrets Manager.
       token: TOKEN_PLACEHOLDER,
       timeoutSeconds: WEBHOOK_TIMEOUT_SECONDS,
-      failurePolicy: props.failurePolicy ?? 'Fail',
+      failurePolicy: props.failurePolicy ?? DEFAULT_SETTINGS.failurePolicy,
       excludedNamespaces: props.excludedNamespaces ?? [],
     });
     const output = (key: string, value: string, description: string) =>
