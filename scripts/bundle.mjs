@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Bundles the Lambda entry (functions/webhook.ts, which exports `handler`) into dist/webhook/index.js: the
 // artefact CDK deploys and the tests invoke. CommonJS, so the Lambda's `index.handler` works without a package.json
-// "type"; everything is bundled, the AWS SDK included, so the deployed code runs the versions the tests ran.
+// "type"; everything is bundled, the AWS SDK included, so the deployed code runs the versions the tests ran. The
+// settings match the CDK NodejsFunction's bundling (infra/webhook-function.ts): what the tests invoke is what ships.
 // Usage: node scripts/bundle.mjs [--outdir DIR]
 import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -26,9 +27,6 @@ export async function bundleWebhook({ outdir = path.join(root, 'dist', 'webhook'
     sourcesContent: false,
     legalComments: 'none',
     logLevel: 'warning',
-    // Bundled modules that test for ESM-only globals get the CommonJS equivalents.
-    banner: { js: 'const import_meta_url=require("url").pathToFileURL(__filename).href;' },
-    define: { 'import.meta.url': 'import_meta_url' },
   });
   return { outfile, bytes: statSync(outfile).size };
 }
