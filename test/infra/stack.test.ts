@@ -218,3 +218,44 @@ describe('the notary-gate stack', () => {
     });
   });
 });
+
+describe('the notary-gate stack with deployment options', () => {
+  const app = new App({ context: cdkContext });
+  const topicArn = 'arn:aws:sns:eu-west-1:123456789012:notary-gate-alarms';
+  const stack = new NotaryGateStack(app, 'NotaryGateOptions', {
+    entry,
+    alarmTopicArn: topicArn,
+    failurePolicy: 'Ignore',
+    denialAlarmThreshold: 3,
+  });
+  const template = Template.fromStack(stack);
+
+  it('notifies the SNS topic from every alarm', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(4);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([topicArn]);
+  });
+
+  it('raises the denial alarm at the threshold given', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'DeniedAdmissions', Threshold: 3 });
+  });
+
+  it('writes the failure policy into the webhook configuration output', () => {
+    const output = JSON.stringify(template.toJSON().Outputs[STACK_OUTPUTS.webhookConfiguration].Value);
+    expect(output).toContain('failurePolicy: Ignore');
+  });
+
+  it('ships no policy file and sets no POLICY_FILE without a policy, leaving the built-in default', () => {
+    const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(fn?.Properties.Environment.Variables[ENV.policyFile]).toBeUndefined();
+  });
+
+  it('has no reserved concurrency when none is asked for', () => {
+    const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(fn?.Properties.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it('has a dashboard', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+});
