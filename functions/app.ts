@@ -20,9 +20,15 @@ import { webhookTokenMiddleware } from './middleware/webhook-token';
  */
 export function createWebhookHandler(
   loadRuntime: () => Promise<Runtime>,
-  options: { maxBodyBytes?: number; telemetry?: Telemetry } = {},
+  options: {
+    maxBodyBytes?: number;
+    telemetry?: Telemetry;
+    /** Run first (e.g. Powertools' injectLambdaContext in the Lambda entry). */
+    middlewares?: middy.MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, Context>[];
+  } = {},
 ): WebhookHandler {
   return middy<APIGatewayProxyEventV2, HttpResponse, Error, Context>()
+    .use(options.middlewares ?? [])
     .use(flushMiddleware())
     .use(errorHandlerMiddleware(options.telemetry ? { telemetry: options.telemetry } : {}))
     .use(routeMiddleware())

@@ -1,5 +1,6 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { runtimeFromEnv } from '../shared/runtime/from-env';
-import { powertoolsTelemetry } from '../shared/runtime/powertools';
+import { logger, powertoolsTelemetry } from '../shared/runtime/powertools';
 import { createWebhookHandler } from './app';
 
 /**
@@ -13,5 +14,9 @@ export const handler = createWebhookHandler(
       baseDir: process.env.LAMBDA_TASK_ROOT ?? process.cwd(),
       telemetry: powertoolsTelemetry,
     }),
-  { telemetry: powertoolsTelemetry },
+  {
+    telemetry: powertoolsTelemetry,
+    // Every log line of an invocation carries its request id and cold-start flag.
+    middlewares: [injectLambdaContext(logger, { resetKeys: true })],
+  },
 );

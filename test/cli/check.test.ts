@@ -101,6 +101,15 @@ describe('notary-gate check', () => {
     ]);
   });
 
+  it('reports progress on stderr, never stdout, when checking many images', async () => {
+    const images = Array.from({ length: 12 }, (_, i) => `registry.k8s.io/image-${i}:v1`);
+    const { code, stdout, stderr } = await cli(['check', '--policy', ALLOW_DENY, ...images]);
+    expect(code).toBe(0);
+    expect(stdout.trim().split('\n')).toHaveLength(12);
+    expect(stderr).toContain('checking 12 images');
+    expect(stderr).toContain('12/12 checked');
+  });
+
   describe('usage and input errors exit 2 with one line on stderr', () => {
     it.each([
       ['no image', ['check']],

@@ -99,7 +99,12 @@ describe('the bundled Lambda (esbuild output, as deployed)', () => {
     it('logs one JSON decision record per admission, without the token', () => {
       const decisions = answers.lines.filter((line) => line.event === 'admission');
       expect(decisions.map((d) => d.decision)).toEqual(['allow', 'deny']);
-      expect(decisions[1]).toMatchObject({ kind: 'CronJob', deniedCodes: 'DENIED_BY_RULE', service: 'notary-gate' });
+      expect(decisions[1]).toMatchObject({
+        kind: 'CronJob',
+        deniedCodes: 'DENIED_BY_RULE',
+        service: 'notary-gate',
+        function_request_id: 'req-1',
+      });
       expect(JSON.stringify(answers.lines)).not.toContain(TOKEN);
     });
 
