@@ -56,16 +56,19 @@ export function verifyRoot(bytes: Uint8Array, check: RootCheck): TrustedRoot {
   // 4. rotation: a changed root must be accepted by the root trusted before (keys not checked for expiry, as notary)
   const { previous } = check;
   if (previous && !previous.bytes.equals(bytes)) {
+    const { version } = envelope.signed;
     const previousSigners = validSigners(envelope, previous.roleKeys.root);
     if (previousSigners.size < previous.roleKeys.root.threshold) {
+      // Without the trusted keys' consent it is foreign or old; either way it is not the repository's root now.
+      const older = version < previous.version ? `, and it is version ${version}, older than ${previous.version}` : '';
       throw new TrustError(
         'ROOT_UNTRUSTED',
         `${what} changed and the new root is not signed by the root keys trusted before ` +
-          `(${previousSigners.size} of ${previous.roleKeys.root.threshold}): if the owner replaced the root keys on ` +
-          'purpose, pin the new root key; otherwise the server is serving trust data it should not',
+          `(${previousSigners.size} of ${previous.roleKeys.root.threshold})${older}: if the owner replaced the ` +
+          'root keys on purpose, pin the new root key; otherwise the server is serving trust data it should not',
       );
     }
-    if (envelope.signed.version < previous.version) throw rollback(what, envelope.signed.version, previous.version);
+    if (version < previous.version) throw rollback(what, version, previous.version);
   }
 
   // 5. rollback and expiry
