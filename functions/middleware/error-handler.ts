@@ -44,10 +44,13 @@ export function errorHandlerMiddleware(
       return undefined;
     }
     if (error instanceof NotaryGateError) {
-      // Configuration errors (a bad policy, a malformed token setting): the operator must fix them.
+      // Configuration errors (a bad policy, a malformed token setting): the operator must fix them. The details go
+      // to the log only: the caller may not have passed the token check yet (it needs the configuration too).
       telemetry?.error('configuration error', { code: error.code, error: reason });
       request.response = errorResponse(
-        new HttpError(500, 'CONFIG_ERROR', `${error.code}: ${reason}`, { expose: true }),
+        new HttpError(500, 'CONFIG_ERROR', `the webhook's configuration is invalid (${error.code}); see its log`, {
+          expose: true,
+        }),
       );
       return undefined;
     }

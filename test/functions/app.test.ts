@@ -262,18 +262,26 @@ describe('webhook handler (middy chain on function URL events)', () => {
       });
     });
 
-    it('answers a configuration error with 500 and retries loading on the next request', async () => {
+    it('answers a configuration error with 500, logs the details only, and retries loading on the next request', async () => {
       let attempts = 0;
-      const { runtime } = setup({ policy: allowDockerHub });
-      const handler = createWebhookHandler(async () => {
-        attempts += 1;
-        if (attempts === 1) throw new InvalidPolicyError('rules[0].match: required');
-        return runtime;
-      });
-      await expect(call(handler, urlEvent('POST', '/validate', fixture('pod-create.json')))).resolves.toMatchObject({
+      const { runtime, recorded } = setup({ policy: allowDockerHub });
+      const handler = createWebhookHandler(
+        async () => {
+          attempts += 1;
+          if (attempts === 1) throw new InvalidPolicyError('rules[0].match: required');
+          return runtime;
+        },
+        { telemetry: runtime.telemetry },
+      );
+      const failed = await call(handler, urlEvent('POST', '/validate', fixture('pod-create.json')));
+      expect(failed).toMatchObject({
         status: 500,
-        json: { error: 'CONFIG_ERROR', reason: expect.stringContaining('rules[0].match') },
+        json: { error: 'CONFIG_ERROR', reason: expect.stringContaining('INVALID_POLICY') },
       });
+      expect(JSON.stringify(failed.json)).not.toContain('rules[0]');
+      expect(recorded.errors).toEqual([
+        { message: 'configuration error', fields: { code: 'INVALID_POLICY', error: 'rules[0].match: required' } },
+      ]);
       await expect(call(handler, urlEvent('POST', '/validate', fixture('pod-create.json')))).resolves.toMatchObject({
         status: 200,
       });

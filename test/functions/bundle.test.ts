@@ -133,18 +133,20 @@ describe('the bundled Lambda (esbuild output, as deployed)', () => {
   });
 
   describe('with a policy that does not validate', () => {
-    it('answers 500 with the field to fix, not a decision', async () => {
+    it('answers 500, not a decision, and logs the field to fix', async () => {
       const { results, lines } = await invokeBundle({ POLICY: 'mode: sometimes\n' }, [
         urlEvent('POST', '/validate', fixture('pod-create.json')),
       ]);
       expect(results[0]?.statusCode).toBe(500);
       expect(lines).toContainEqual(
-        expect.objectContaining({ level: 'ERROR', message: 'configuration error', code: 'INVALID_POLICY' }),
+        expect.objectContaining({
+          level: 'ERROR',
+          message: 'configuration error',
+          code: 'INVALID_POLICY',
+          error: expect.stringContaining('mode'),
+        }),
       );
-      expect(JSON.parse(results[0]?.body ?? '{}')).toMatchObject({
-        error: 'CONFIG_ERROR',
-        reason: expect.stringContaining('mode'),
-      });
+      expect(JSON.parse(results[0]?.body ?? '{}')).toMatchObject({ error: 'CONFIG_ERROR' });
     }, 60_000);
   });
 });
