@@ -70,15 +70,18 @@ describeWithNotary('the webhook against a real notary-server', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
+  /** A new handler with its own runtime (and so an empty in-memory cache) for each call. */
+  async function admitWithFreshRuntime(images: string[]) {
+    const { telemetry, recorded } = recordingTelemetry();
+    const handler = createWebhookHandler(() =>
+      runtimeFromEnv({ env: { POLICY_FILE: policyFile }, baseDir: dir, telemetry }),
+    );
+    const result = await handler(urlEvent('POST', '/validate', podReview(images)), context());
+    return { response: (JSON.parse(result.body ?? '{}') as ReviewBody).response, recorded };
+  }
+
   describe('the handler with the runtime from POLICY_FILE', () => {
-    async function admit(images: string[]) {
-      const { telemetry, recorded } = recordingTelemetry();
-      const handler = createWebhookHandler(() =>
-        runtimeFromEnv({ env: { POLICY_FILE: policyFile }, baseDir: dir, telemetry }),
-      );
-      const result = await handler(urlEvent('POST', '/validate', podReview(images)), context());
-      return { response: (JSON.parse(result.body ?? '{}') as ReviewBody).response, recorded };
-    }
+    const admit = admitWithFreshRuntime;
 
     it('admits a digest signed by the pinned root', async () => {
       const { response, recorded } = await admit([`${APP}@sha256:${SIGNED_HEX}`]);
@@ -97,6 +100,19 @@ describeWithNotary('the webhook against a real notary-server', () => {
       expect(response.status?.message).toContain(SIGNED_HEX);
     }, 60_000);
   });
+
+  it('fetches the repository once per review, however many of its images the pod runs', async () => {
+    const notaryRequests = (recorded: { counts: { metric: string; value: number }[] }) =>
+      recorded.counts.filter((c) => c.metric === 'NotaryRequests').reduce((sum, c) => sum + c.value, 0);
+    const one = await admitWithFreshRuntime([`${APP}@sha256:${SIGNED_HEX}`]);
+    const three = await admitWithFreshRuntime([
+      `${APP}@sha256:${SIGNED_HEX}`,
+      `${APP}@sha256:${OTHER_HEX}`,
+      `${APP}:v1`,
+    ]);
+    expect(notaryRequests(one.recorded)).toBeGreaterThan(0);
+    expect(notaryRequests(three.recorded)).toBe(notaryRequests(one.recorded));
+  }, 60_000);
 
   describe('check --at', () => {
     it('admits the signed digest now and refuses it as expired decades later', async () => {
