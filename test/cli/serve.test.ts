@@ -1,6 +1,9 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import https from 'node:https';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { generateSelfSignedCertificate } from '../../functions/self-signed';
 
 const ROOT = path.join(__dirname, '..', '..');
 const UID = '705ab4f5-6393-11e8-b7cc-42010a800002';
@@ -134,5 +137,51 @@ describe('notary-gate serve', () => {
       );
       expect(output).toBe('403');
     });
+  });
+
+  describe('with --tls-cert and --tls-key', () => {
+    let served: Served | undefined;
+    let dir: string;
+    let cert: string;
+    beforeAll(async () => {
+      dir = await mkdtemp(path.join(tmpdir(), 'notary-gate-serve-tls-'));
+      const pair = await generateSelfSignedCertificate(['127.0.0.1']);
+      cert = pair.cert;
+      await writeFile(path.join(dir, 'cert.pem'), pair.cert);
+      await writeFile(path.join(dir, 'key.pem'), pair.key);
+      served = await serve(['--tls-cert', path.join(dir, 'cert.pem'), '--tls-key', path.join(dir, 'key.pem')]);
+    }, 60_000);
+    afterAll(async () => {
+      await stop(served);
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('serves HTTPS with the given certificate', async () => {
+      expect(served!.url).toMatch(/^https:/);
+      const status = await new Promise<number | undefined>((resolve, reject) => {
+        https
+          .get(`${served!.url}/healthz`, { ca: cert }, (res) => {
+            res.resume();
+            resolve(res.statusCode);
+          })
+          .on('error', reject);
+      });
+      expect(status).toBe(200);
+    });
+  });
+
+  it('refuses --tls-cert without --tls-key with exit 2', async () => {
+    const code = await new Promise<number | null>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        [path.join(ROOT, 'bin', 'notary-gate.js'), 'serve', '--tls-cert', 'x.pem'],
+        {
+          cwd: ROOT,
+          env: { PATH: process.env.PATH },
+        },
+      );
+      child.once('exit', resolve);
+    });
+    expect(code).toBe(2);
   });
 });
