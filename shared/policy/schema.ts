@@ -1,5 +1,6 @@
 import picomatch from 'picomatch';
-import { z } from 'zod';
+// A namespace import, not `{ z }`: esbuild then keeps only the zod parts used (without it, every locale: +360 KiB).
+import * as z from 'zod';
 import { formatPath } from '../admission/field-path';
 
 /**
@@ -61,25 +62,67 @@ const roleName = text.regex(/^targets(\/[A-Za-z0-9_.-]+)*$/, {
   error: 'must be a Notary targets role, e.g. targets/releases',
 });
 
+/**
+ * A Secrets Manager ARN with its 6-character suffix: the deployed function is granted read on exactly this ARN
+ * (a partial ARN or a bare name would need a wildcard grant).
+ */
+const secretsManagerArn = z
+  .string({ error: 'must be a Secrets Manager secret ARN' })
+  .regex(/^arn:aws(-[a-z]+)*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/, {
+    error:
+      'must be the complete ARN of a Secrets Manager secret, with its 6-character suffix, ' +
+      'e.g. arn:aws:secretsmanager:eu-west-1:123456789012:secret:notary-pull-AbCdEf',
+  });
+
+const ENV_AUTH_FIELDS = ['username', 'usernameEnv', 'passwordEnv'] as const;
+
+/**
+ * Two forms, exactly one per rule: `secretArn` (a Secrets Manager secret holding `{"username", "password"}`, for the
+ * deployed Lambda), or `usernameEnv` (or a plain `username`) with `passwordEnv` (environment variables, for the CLI).
+ */
 const authSchema = z
   .strictObject(
     {
+      secretArn: secretsManagerArn.optional(),
       username: text.optional(),
       usernameEnv: envName.optional(),
       passwordEnv: envName.optional(),
       // Declared only to give a precise refusal: credentials never sit in the policy file.
       password: z.unknown().optional(),
     },
-    { error: 'must be an object with usernameEnv (or username) and passwordEnv' },
+    { error: 'must be an object with secretArn, or with usernameEnv (or username) and passwordEnv' },
   )
   .superRefine((auth, ctx) => {
+    const envFields = ENV_AUTH_FIELDS.filter((field) => auth[field] !== undefined);
     if (auth.password !== undefined) {
       ctx.addIssue({
         code: 'custom',
         path: ['password'],
-        message: 'plain passwords are not allowed in the policy; name an environment variable with passwordEnv',
+        message:
+          'plain passwords are not allowed in the policy; name an environment variable with passwordEnv, ' +
+          'or a Secrets Manager secret with secretArn',
       });
-    } else if (auth.passwordEnv === undefined) {
+      return;
+    }
+    if (auth.secretArn !== undefined) {
+      if (envFields.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['secretArn'],
+          message: `give secretArn alone (the secret holds username and password), not with ${envFields.join(', ')}`,
+        });
+      }
+      return;
+    }
+    if (envFields.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: 'give secretArn, or usernameEnv (or username) and passwordEnv',
+      });
+      return;
+    }
+    if (auth.passwordEnv === undefined) {
       ctx.addIssue({
         code: 'custom',
         path: ['passwordEnv'],
@@ -156,6 +199,7 @@ export const policySchema = z.strictObject(
 
 export type PolicyDocument = z.output<typeof policySchema>;
 export type NotaryDocument = z.output<typeof notarySchema>;
+export type AuthDocument = z.output<typeof authSchema>;
 
 /** Every problem, each as `field.path: message`, e.g. `rules[1].notary.server: must be an https URL`. */
 export function describeIssues(error: z.ZodError): string {
