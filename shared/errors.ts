@@ -25,6 +25,20 @@ export const VERDICT_CODES = [
 ] as const;
 export type VerdictCode = (typeof VERDICT_CODES)[number];
 
+/** Codes a trust layer (a SignatureVerifier) may deny with; any other code from a thrown error is unexpected. */
+export const TRUST_ERROR_CODES = [
+  'NOT_SIGNED',
+  'DIGEST_MISMATCH',
+  'DIGEST_REQUIRED',
+  'METADATA_EXPIRED',
+  'SIGNATURE_INVALID',
+  'ROOT_UNTRUSTED',
+  'HASH_MISMATCH',
+  'ROLLBACK',
+  'NOTARY_UNREACHABLE',
+  'NOTARY_ERROR',
+] as const satisfies readonly VerdictCode[];
+
 /** Codes of configuration and input errors: exit code 2 in the CLI, 400 at the HTTP edge. */
 export type InputErrorCode = 'INVALID_ADMISSION_REVIEW' | 'INVALID_POLICY' | 'INVALID_INPUT' | 'USAGE';
 

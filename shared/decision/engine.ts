@@ -1,7 +1,7 @@
 import { extractImages } from '../admission/extract';
 import type { AdmissionRequest, ContainerImage } from '../admission/types';
 import { type Clock, systemClock } from '../clock';
-import { InvalidReferenceError, NotaryGateError, type VerdictCode } from '../errors';
+import { InvalidReferenceError, NotaryGateError, TRUST_ERROR_CODES, type VerdictCode } from '../errors';
 import { parseReference } from '../image/reference';
 import type { ImageReference } from '../image/types';
 import { type Observer, silentObserver } from '../observer';
@@ -214,22 +214,11 @@ function unreachable(repository: string): ImageVerdict {
   };
 }
 
-const VERDICT_CODE_SET: ReadonlySet<string> = new Set<VerdictCode>([
-  'NOT_SIGNED',
-  'DIGEST_MISMATCH',
-  'DIGEST_REQUIRED',
-  'METADATA_EXPIRED',
-  'SIGNATURE_INVALID',
-  'ROOT_UNTRUSTED',
-  'HASH_MISMATCH',
-  'ROLLBACK',
-  'NOTARY_UNREACHABLE',
-  'NOTARY_ERROR',
-]);
+const TRUST_ERROR_CODE_SET: ReadonlySet<string> = new Set(TRUST_ERROR_CODES);
 
 /** Only trust-layer denial codes may come from a thrown error; anything else is unexpected. */
 function isVerdictCode(code: string): code is VerdictCode {
-  return VERDICT_CODE_SET.has(code);
+  return TRUST_ERROR_CODE_SET.has(code);
 }
 
 function describe(error: unknown): string {

@@ -1,13 +1,12 @@
 import type { ContainerImage } from '../admission/types';
-import type { VerdictCode } from '../errors';
 import type { Mode } from '../policy/types';
-import type { TrustSource } from '../verify/types';
+import type { ImageVerdict } from '../verify/types';
 
 /**
  * The verdict for one image string, with its normalized reference fields: the `check --json` shape of the
  * contract (reference fields are null when the string is not a valid reference), plus the mode that applies.
  */
-export interface CheckedImage {
+export interface CheckedImage extends ImageVerdict {
   /** The image string exactly as written. */
   readonly image: string;
   /** Normalized repository name (`docker.io/library/alpine`); null for an invalid reference. */
@@ -16,15 +15,6 @@ export interface CheckedImage {
   readonly digest: string | null;
   /** Normalized reference (`docker.io/library/alpine:3.19`); null for an invalid reference. */
   readonly reference: string | null;
-  /** What enforce mode would do with this image. */
-  readonly allowed: boolean;
-  readonly code: VerdictCode;
-  readonly reason: string;
-  readonly signedDigest?: string;
-  /** Signature format that decided (`notary-v1`), when a verifier ran. */
-  readonly format?: string;
-  /** Where the trust data came from, when a verifier ran. */
-  readonly source?: TrustSource;
   /** The mode that applies to this image: the matching rule's mode, else the policy's. */
   readonly mode: Mode;
 }
