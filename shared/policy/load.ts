@@ -3,13 +3,15 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ENV } from '../constants';
 import { InvalidPolicyError } from '../errors';
-import { describeIssues, type NotaryDocument, POLICY_DEFAULTS, policySchema } from './schema';
+import { type Credentials, credentialResolver, type PolicySecretReader } from './credentials';
+import { describeIssues, type NotaryDocument, POLICY_DEFAULTS, type PolicyDocument, policySchema } from './schema';
 import type { NotarySettings, Policy } from './types';
 
 /**
  * Loads the policy: YAML or JSON text (a file, or inline), validated by the schema, then resolved: caFile and
  * rootKeys (PEM text or a path relative to the policy file's folder) become PEM text, and `auth` credentials are
- * read from the environment variables the policy names. Every failure is an InvalidPolicyError naming the field.
+ * read from the environment variables or the Secrets Manager secrets the policy names (shared/policy/credentials.ts).
+ * Every failure is an InvalidPolicyError naming the field.
  */
 
 /** Policy files and the PEM files they name are small; anything larger is a mistake. */
@@ -41,27 +43,28 @@ export interface PolicySource {
   /** Where `usernameEnv`/`passwordEnv` are looked up (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
   /**
+   * Reads `auth.secretArn` secrets (Secrets Manager at runtime, a fake in tests); called once per ARN. Absent: a
+   * policy with `secretArn` is refused.
+   */
+  readonly readSecret?: PolicySecretReader;
+  /**
    * Validate only (e.g. at `cdk synth`, where the runtime's secrets are absent): files are still read, but
-   * credentials are not looked up and `auth` stays undefined.
+   * credentials are not looked up (no environment variable, no secret read) and `auth` stays undefined.
    */
   readonly validateOnly?: boolean;
 }
 
+/** The text and where relative paths in it resolve, for a file or an inline policy. */
+interface PolicyText {
+  readonly text: string;
+  readonly baseDir: string;
+  readonly fail: (message: string) => never;
+}
+
 export async function loadPolicy(source: PolicySource): Promise<Policy> {
-  if ((source.file === undefined) === (source.text === undefined)) {
-    throw new InvalidPolicyError('give exactly one of a policy file or a policy text');
-  }
-  const label = source.file ?? 'inline policy';
-  const text = source.file === undefined ? (source.text as string) : await readSmallFile(source.file, 'policy file');
-  const baseDir = source.file === undefined ? resolve(source.baseDir ?? process.cwd()) : dirname(resolve(source.file));
-  const fail = (message: string): never => {
-    throw new InvalidPolicyError(`invalid policy (${label}): ${message}`);
-  };
-
-  const parsed = policySchema.safeParse(parseText(text, fail));
-  if (!parsed.success) return fail(describeIssues(parsed.error));
-  const document = parsed.data;
-
+  const { text, baseDir, fail } = await readPolicyText(source);
+  const document = validate(text, fail);
+  const resolveAuth = credentialResolver({ env: source.env ?? process.env, readSecret: source.readSecret }, fail);
   const rules = await Promise.all(
     document.rules.map(async (rule, index) => ({
       match: rule.match,
@@ -71,7 +74,7 @@ export async function loadPolicy(source: PolicySource): Promise<Policy> {
       notary:
         rule.notary === undefined
           ? undefined
-          : await resolveNotary(rule.notary, `rules[${index}].notary`, { ...source, baseDir }, fail),
+          : await resolveNotary(rule.notary, `rules[${index}].notary`, { ...source, baseDir, resolveAuth }, fail),
     })),
   );
   return {
@@ -85,15 +88,47 @@ export async function loadPolicy(source: PolicySource): Promise<Policy> {
 }
 
 /**
+ * The policy as written, validated by the schema but not resolved: no file, variable or secret is read beyond the
+ * policy itself. For checks on the policy's form, e.g. which secrets a deployment must be allowed to read.
+ */
+export async function readPolicyDocument(source: Pick<PolicySource, 'file' | 'text'>): Promise<PolicyDocument> {
+  const { text, fail } = await readPolicyText(source);
+  return validate(text, fail);
+}
+
+async function readPolicyText(source: PolicySource): Promise<PolicyText> {
+  if ((source.file === undefined) === (source.text === undefined)) {
+    throw new InvalidPolicyError('give exactly one of a policy file or a policy text');
+  }
+  const label = source.file ?? 'inline policy';
+  const text = source.file === undefined ? (source.text as string) : await readSmallFile(source.file, 'policy file');
+  const baseDir = source.file === undefined ? resolve(source.baseDir ?? process.cwd()) : dirname(resolve(source.file));
+  const fail = (message: string): never => {
+    throw new InvalidPolicyError(`invalid policy (${label}): ${message}`);
+  };
+  return { text, baseDir, fail };
+}
+
+function validate(text: string, fail: (message: string) => never): PolicyDocument {
+  const parsed = policySchema.safeParse(parseText(text, fail));
+  return parsed.success ? parsed.data : fail(describeIssues(parsed.error));
+}
+
+/**
  * The policy for the Lambda and `serve`: `POLICY` (inline YAML/JSON), or `POLICY_FILE` (relative to baseDir), or the
  * embedded DEFAULT_POLICY when neither is set. Both set is an error: one of them would be silently ignored.
  */
-export async function policyFromEnv(env: NodeJS.ProcessEnv, baseDir: string): Promise<Policy> {
+export async function policyFromEnv(
+  env: NodeJS.ProcessEnv,
+  baseDir: string,
+  options: { readSecret?: PolicySecretReader } = {},
+): Promise<Policy> {
   const inline = env[ENV.policy];
   const file = env[ENV.policyFile];
   if (inline && file) throw new InvalidPolicyError(`set ${ENV.policy} or ${ENV.policyFile}, not both`);
-  if (inline) return loadPolicy({ text: inline, baseDir, env });
-  if (file) return loadPolicy({ file: isAbsolute(file) ? file : resolve(baseDir, file), env });
+  const { readSecret } = options;
+  if (inline) return loadPolicy({ text: inline, baseDir, env, readSecret });
+  if (file) return loadPolicy({ file: isAbsolute(file) ? file : resolve(baseDir, file), env, readSecret });
   return DEFAULT_POLICY;
 }
 
@@ -113,23 +148,17 @@ function parseText(text: string, fail: (message: string) => never): unknown {
 async function resolveNotary(
   notary: NotaryDocument,
   field: string,
-  source: PolicySource & { baseDir: string },
+  source: PolicySource & {
+    baseDir: string;
+    resolveAuth: (auth: NonNullable<NotaryDocument['auth']>, field: string) => Promise<Credentials>;
+  },
   fail: (message: string) => never,
 ): Promise<NotarySettings> {
   const ca = notary.caFile === undefined ? undefined : await readPem(notary.caFile, `${field}.caFile`, source, fail);
   const rootKeys = await Promise.all(
     notary.rootKeys.map((key, index) => readPem(key, `${field}.rootKeys[${index}]`, source, fail)),
   );
-  let auth: NotarySettings['auth'];
-  if (notary.auth && !source.validateOnly) {
-    const env = source.env ?? process.env;
-    const lookup = (name: string, at: string): string =>
-      env[name] || fail(`${field}.auth.${at}: environment variable ${name} is not set`);
-    auth = {
-      username: notary.auth.usernameEnv ? lookup(notary.auth.usernameEnv, 'usernameEnv') : String(notary.auth.username),
-      password: lookup(String(notary.auth.passwordEnv), 'passwordEnv'),
-    };
-  }
+  const auth = notary.auth && !source.validateOnly ? await source.resolveAuth(notary.auth, `${field}.auth`) : undefined;
   return { server: notary.server.replace(/\/+$/, ''), ca, rootKeys, delegations: notary.delegations, auth };
 }
 
