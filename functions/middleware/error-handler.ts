@@ -5,13 +5,14 @@ import { InvalidAdmissionReviewError, NotaryGateError } from '../../shared/error
 import type { Telemetry } from '../../shared/runtime/telemetry';
 import { answerAdmission } from '../answer';
 import { gateState, type WebhookRequest } from '../context';
+import { denyForBrokenConfiguration } from '../fail-closed';
 import { errorResponse, HttpError, type HttpResponse } from '../http';
 
 /**
  * Turns every error into a definite HTTP answer. A client's mistake is a 4xx with `{ error, reason }`, never a
  * 5xx. An unexpected failure after the AdmissionReview parsed still answers it, per policy: denied in enforce
- * mode, admitted with a warning in audit mode. Only a failure before that (bad configuration, a bug) is a 500,
- * and then the apiserver applies the webhook's failurePolicy.
+ * mode, admitted with a warning in audit mode. A configuration that does not load denies an AdmissionReview (fail
+ * closed, whatever the failurePolicy); only a body that is not one, or a bug before the review, is a 500.
  */
 export function errorHandlerMiddleware(
   options: { telemetry?: Telemetry } = {},
@@ -47,11 +48,18 @@ export function errorHandlerMiddleware(
       // Configuration errors (a bad policy, a malformed token setting): the operator must fix them. The details go
       // to the log only: the caller may not have passed the token check yet (it needs the configuration too).
       telemetry?.error('configuration error', { code: error.code, error: reason });
-      request.response = errorResponse(
-        new HttpError(500, 'CONFIG_ERROR', `the webhook's configuration is invalid (${error.code}); see its log`, {
-          expose: true,
-        }),
-      );
+      request.response =
+        denyForBrokenConfiguration(
+          request.event,
+          `notary-gate's configuration is invalid (${error.code}); every image is denied until it is fixed (see the webhook's log)`,
+          state.startedAtMs,
+          telemetry,
+        ) ??
+        errorResponse(
+          new HttpError(500, 'CONFIG_ERROR', `the webhook's configuration is invalid (${error.code}); see its log`, {
+            expose: true,
+          }),
+        );
       return undefined;
     }
     telemetry?.error('request failed unexpectedly', { error: reason });

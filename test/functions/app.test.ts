@@ -262,7 +262,7 @@ describe('webhook handler (middy chain on function URL events)', () => {
       });
     });
 
-    it('answers a configuration error with 500, logs the details only, and retries loading on the next request', async () => {
+    it('denies the review on a configuration error (fail closed), logs the details only, and retries loading on the next request', async () => {
       let attempts = 0;
       const { runtime, recorded } = setup({ policy: allowDockerHub });
       const handler = createWebhookHandler(
@@ -275,8 +275,14 @@ describe('webhook handler (middy chain on function URL events)', () => {
       );
       const failed = await call(handler, urlEvent('POST', '/validate', fixture('pod-create.json')));
       expect(failed).toMatchObject({
-        status: 500,
-        json: { error: 'CONFIG_ERROR', reason: expect.stringContaining('INVALID_POLICY') },
+        status: 200,
+        json: {
+          response: {
+            uid: '705ab4f5-6393-11e8-b7cc-42010a800002',
+            allowed: false,
+            status: { code: 403, message: expect.stringContaining('INVALID_POLICY') },
+          },
+        },
       });
       expect(JSON.stringify(failed.json)).not.toContain('rules[0]');
       expect(recorded.errors).toEqual([

@@ -23,7 +23,8 @@ async function invokeBundle(env: Record<string, string>, events: APIGatewayProxy
     process.execPath,
     [path.join(__dirname, 'invoke-bundle.cjs'), bundle, eventsFile, resultsFile],
     {
-      env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1', ...env },
+      // The Lambda runtime provides the AWS SDK on its NODE_PATH (the bundle leaves `@aws-sdk/*` external).
+      env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1', NODE_PATH: path.join(ROOT, 'node_modules'), ...env },
       timeout: 60_000,
     },
   );
@@ -133,11 +134,16 @@ describe('the bundled Lambda (esbuild output, as deployed)', () => {
   });
 
   describe('with a policy that does not validate', () => {
-    it('answers 500, not a decision, and logs the field to fix', async () => {
+    it('denies the AdmissionReview (fail closed), logs the field to fix, and answers 500 to anything else', async () => {
       const { results, lines } = await invokeBundle({ POLICY: 'mode: sometimes\n' }, [
         urlEvent('POST', '/validate', fixture('pod-create.json')),
+        urlEvent('POST', '/validate', '{"not":"a review"}'),
       ]);
-      expect(results[0]?.statusCode).toBe(500);
+      expect(results[0]?.statusCode).toBe(200);
+      const review = JSON.parse(results[0]?.body ?? '{}');
+      expect(review.response).toMatchObject({ allowed: false, status: { code: 403 } });
+      expect(review.response.status.message).toContain('configuration is invalid');
+      expect(results[1]?.statusCode).toBe(500);
       expect(lines).toContainEqual(
         expect.objectContaining({
           level: 'ERROR',
@@ -146,7 +152,7 @@ describe('the bundled Lambda (esbuild output, as deployed)', () => {
           error: expect.stringContaining('mode'),
         }),
       );
-      expect(JSON.parse(results[0]?.body ?? '{}')).toMatchObject({ error: 'CONFIG_ERROR' });
+      expect(JSON.parse(results[1]?.body ?? '{}')).toMatchObject({ error: 'CONFIG_ERROR' });
     }, 60_000);
   });
 });
