@@ -15,12 +15,13 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import BUNDLE_SETTINGS from '../scripts/bundle-settings.json';
 import { ENV, METRICS_NAMESPACE, SERVICE_NAME, WEBHOOK_TIMEOUT_SECONDS } from '../shared/constants';
 import { BUNDLED_POLICY_DIR, BUNDLED_POLICY_FILE, LAMBDA_TASK_ROOT, type StagedPolicy } from './policy-bundle';
 
 /** The repository root: entry paths and esbuild's working directory hang off it. */
 export const PROJECT_ROOT = join(__dirname, '..');
-export const DEFAULT_ENTRY = join(PROJECT_ROOT, 'functions', 'webhook.ts');
+export const DEFAULT_ENTRY = join(PROJECT_ROOT, BUNDLE_SETTINGS.entry);
 
 /** The only item actions the trust cache uses (conditional PutItem included); never Scan, Delete or Update. */
 export const CACHE_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem'] as const;
@@ -83,11 +84,14 @@ export class WebhookFunction extends Construct {
       },
       bundling: {
         forceDockerBundling: false,
-        format: OutputFormat.CJS,
-        minify: true,
-        sourceMap: true,
-        // Bundle the AWS SDK too: the versions tested are the versions deployed.
-        externalModules: [],
+        // The settings of scripts/bundle.mjs (one file, so the tested bundle and the deployed one cannot drift).
+        format: BUNDLE_SETTINGS.format === 'cjs' ? OutputFormat.CJS : OutputFormat.ESM,
+        target: BUNDLE_SETTINGS.target,
+        minify: BUNDLE_SETTINGS.minify,
+        sourceMap: BUNDLE_SETTINGS.sourcemap,
+        // The AWS SDK v3 comes with the Lambda Node.js runtime: bundling it would more than double the bundle and
+        // its load time (docs/performance.md).
+        externalModules: BUNDLE_SETTINGS.external,
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
