@@ -1,8 +1,10 @@
 /**
  * Misbehaving HTTP servers on 127.0.0.1 (port chosen by the OS) for failure tests: each request is answered by
- * the handler given, and the server counts requests and remembers their headers.
+ * the handler given, and the server counts requests and remembers their headers. With `tls` it speaks HTTPS, as
+ * a policy's `notary.server` must.
  */
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { freePort } from './processes';
 
@@ -14,16 +16,18 @@ export interface FakeServer {
 
 export async function startFakeServer(
   handler: (req: http.IncomingMessage, res: http.ServerResponse) => void,
+  options: { tls?: { cert: string; key: string } } = {},
 ): Promise<FakeServer> {
   const requests: FakeServer['requests'] = [];
-  const server = http.createServer((req, res) => {
+  const listener: http.RequestListener = (req, res) => {
     requests.push({ path: req.url ?? '', headers: req.headers });
     handler(req, res);
-  });
+  };
+  const server = options.tls ? https.createServer(options.tls, listener) : http.createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     requests,
     close: () =>
       new Promise<void>((resolve) => {

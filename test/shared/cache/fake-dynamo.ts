@@ -20,13 +20,18 @@ export async function closedPortEndpoint(): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
-/** Answers every request the way DynamoDB throttles: HTTP 400 with a ThrottlingException body. */
-export function throttlingEndpoint(): Promise<FakeEndpoint> {
+/**
+ * Answers every request the way DynamoDB throttles: HTTP 400 with a ThrottlingException body, or another
+ * throttling error such as ProvisionedThroughputExceededException (a provisioned table over its capacity).
+ */
+export function throttlingEndpoint(
+  exception: 'ThrottlingException' | 'ProvisionedThroughputExceededException' = 'ThrottlingException',
+): Promise<FakeEndpoint> {
   return serve((_request, response) => {
     response.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
     response.end(
       JSON.stringify({
-        __type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException',
+        __type: `com.amazonaws.dynamodb.v20120810#${exception}`,
         message: 'Rate of requests exceeds the allowed throughput.',
       }),
     );
