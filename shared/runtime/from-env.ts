@@ -3,9 +3,10 @@ import type { Clock } from '../clock';
 import { policyFromEnv } from '../policy/load';
 import type { Policy } from '../policy/types';
 import { createRuntime, type Runtime } from './runtime';
+import { policySecretReader, powertoolsSecretReader, type SecretReader } from './secrets';
 import type { Telemetry } from './telemetry';
 import { createVerifiers } from './verifiers';
-import { type SecretReader, webhookTokenFromEnv } from './webhook-token';
+import { webhookTokenFromEnv } from './webhook-token';
 
 export interface RuntimeFromEnvOptions {
   readonly env: NodeJS.ProcessEnv;
@@ -16,17 +17,21 @@ export interface RuntimeFromEnvOptions {
   readonly policy?: Policy;
   /** Evaluation clock (the CLI's `--at`); the system clock otherwise. */
   readonly clock?: Clock;
+  /** Secrets Manager (the webhook token, the policy's `auth.secretArn`); Powertools Parameters by default. */
   readonly readSecret?: SecretReader;
 }
 
 /**
  * The runtime from the environment of the contract: POLICY or POLICY_FILE, CACHE_TABLE (and the DynamoDB
- * endpoint override), WEBHOOK_TOKEN or WEBHOOK_TOKEN_SECRET_ARN. Fails fast on a bad policy or token setting.
+ * endpoint override), WEBHOOK_TOKEN or WEBHOOK_TOKEN_SECRET_ARN. Fails fast on a bad policy or token setting,
+ * and on Notary credentials (`auth.secretArn`) that cannot be read: they are read once, here, at cold start.
  */
 export async function runtimeFromEnv(options: RuntimeFromEnvOptions): Promise<Runtime> {
   const { env, telemetry } = options;
-  const webhookToken = webhookTokenFromEnv(env, options.readSecret);
-  const policy = options.policy ?? (await policyFromEnv(env, options.baseDir));
+  const readSecret = options.readSecret ?? powertoolsSecretReader;
+  const webhookToken = webhookTokenFromEnv(env, readSecret);
+  const policy =
+    options.policy ?? (await policyFromEnv(env, options.baseDir, { readSecret: policySecretReader(readSecret) }));
   const cache = createCacheFromEnv(env, telemetry.observer);
   return createRuntime({
     policy,

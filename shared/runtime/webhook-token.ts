@@ -1,10 +1,11 @@
 import { ENV } from '../constants';
 import { InvalidInputError } from '../errors';
+import { powertoolsSecretReader, type SecretReader } from './secrets';
+
+export type { SecretReader } from './secrets';
 
 /** How long a token read from Secrets Manager is reused before it is read again (rotation takes effect then). */
 export const TOKEN_CACHE_SECONDS = 300;
-
-export type SecretReader = (secretArn: string, options: { maxAge: number }) => Promise<unknown>;
 
 /**
  * The webhook token source from the environment: WEBHOOK_TOKEN (plain, for local use), or
@@ -13,7 +14,7 @@ export type SecretReader = (secretArn: string, options: { maxAge: number }) => P
  */
 export function webhookTokenFromEnv(
   env: NodeJS.ProcessEnv,
-  readSecret: SecretReader = defaultSecretReader,
+  readSecret: SecretReader = powertoolsSecretReader,
 ): () => Promise<string | undefined> {
   const plain = env[ENV.webhookToken];
   if (plain !== undefined && plain !== '') {
@@ -39,9 +40,3 @@ function checked(token: string, source: string): string {
   }
   return token;
 }
-
-const defaultSecretReader: SecretReader = async (secretArn, options) => {
-  // Imported on first use: the AWS SDK stays out of processes that use a plain token.
-  const { getSecret } = await import('@aws-lambda-powertools/parameters/secrets');
-  return getSecret(secretArn, options);
-};
