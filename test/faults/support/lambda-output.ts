@@ -31,23 +31,29 @@ interface EmfDocument {
 }
 
 /**
- * Runs `work` with process.stdout captured: Powertools (outside POWERTOOLS_DEV) writes through a Console bound to
- * process.stdout, so this sees exactly what Lambda would ship to CloudWatch Logs.
+ * Runs `work` with standard output and error captured: Powertools (outside POWERTOOLS_DEV) writes through a Console
+ * bound to process.stdout (info, metrics) and process.stderr (warn, error), and Lambda ships both to CloudWatch
+ * Logs, so this sees exactly what an operator would.
  */
 export async function captureLambdaOutput<T>(work: () => Promise<T>): Promise<{ result: T; output: LambdaOutput }> {
   const chunks: string[] = [];
-  const original = process.stdout.write;
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
-    callback?.();
-    return true;
-  }) as typeof process.stdout.write;
+  const streams = [process.stdout, process.stderr];
+  const originals = streams.map((stream) => stream.write);
+  for (const stream of streams) {
+    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
+      callback?.();
+      return true;
+    }) as typeof stream.write;
+  }
   try {
     const result = await work();
     return { result, output: parseLambdaOutput(chunks.join('')) };
   } finally {
-    process.stdout.write = original;
+    streams.forEach((stream, index) => {
+      stream.write = originals[index] as typeof stream.write;
+    });
   }
 }
 
