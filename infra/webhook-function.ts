@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   ApplicationLogLevel,
   Architecture,
@@ -112,6 +112,17 @@ export class WebhookFunction extends Construct {
   bindTokenSecret(secret: ISecret): void {
     secret.grantRead(this.function);
     this.function.addEnvironment(ENV.webhookTokenSecretArn, secret.secretArn);
+  }
+
+  /**
+   * Lets the function read the Notary credentials secrets the policy names (`auth.secretArn`): GetSecretValue on
+   * exactly those ARNs, nothing else. The policy, shipped in the bundle, names them; no environment variable needed.
+   */
+  bindNotaryCredentials(secretArns: readonly string[]): void {
+    if (secretArns.length === 0) return;
+    this.function.addToRolePolicy(
+      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [...new Set(secretArns)] }),
+    );
   }
 
   /** AuthType NONE: the apiserver cannot sign SigV4 requests; the path token is the authentication. */
