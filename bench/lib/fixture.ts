@@ -1,0 +1,67 @@
+/**
+ * What every scenario runs against: a real notary-server on 127.0.0.1 with docker-style token auth (the test
+ * harness's), three repositories whose trust data the real `notary` client published, and a policy folder
+ * (policy.yaml, the server's CA, each repository's pinned root certificate) as a user would write it.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type NotaryHarness, startNotary } from '../../test/harness/notary-harness';
+
+/** The repositories of the benchmark pod; each signs one tag, `v1`, for the digest below. */
+export const REPOSITORIES = [
+  'bench.example.com/shop/web',
+  'bench.example.com/shop/api',
+  'bench.example.com/shop/worker',
+];
+
+export interface BenchFixture {
+  readonly notary: NotaryHarness;
+  readonly dir: string;
+  readonly policyFile: string;
+  /** `repository@sha256:<signed digest>`, one per repository. */
+  readonly images: readonly string[];
+  stop(): Promise<void>;
+}
+
+/** A digest per repository, stable across runs so that results files compare. */
+export function signedHex(repository: string): string {
+  const index = REPOSITORIES.indexOf(repository);
+  return ['a', 'b', 'c'][index]!.repeat(64);
+}
+
+export async function startFixture(): Promise<BenchFixture> {
+  const notary = await startNotary({ tokenAuth: {} });
+  const dir = await mkdtemp(path.join(tmpdir(), 'notary-gate-bench-'));
+  try {
+    const rules: string[] = [];
+    for (const [index, repository] of REPOSITORIES.entries()) {
+      await notary.seed(repository, { v1: signedHex(repository) });
+      await writeFile(path.join(dir, `root-${index}.crt`), await notary.rootCertPem(repository));
+      rules.push(
+        `  - match: ["${repository}"]`,
+        '    notary:',
+        `      server: ${notary.url}`,
+        '      caFile: ./notary-ca.pem',
+        `      rootKeys: ["./root-${index}.crt"]`,
+      );
+    }
+    await writeFile(path.join(dir, 'notary-ca.pem'), notary.caPem);
+    const policyFile = path.join(dir, 'policy.yaml');
+    await writeFile(policyFile, ['mode: enforce', 'defaultAction: deny', 'rules:', ...rules, ''].join('\n'));
+    return {
+      notary,
+      dir,
+      policyFile,
+      images: REPOSITORIES.map((repository) => `${repository}@sha256:${signedHex(repository)}`),
+      async stop() {
+        await notary.stop();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await notary.stop();
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
