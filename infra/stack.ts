@@ -20,6 +20,11 @@ import { WebhookFunction } from './webhook-function';
 export interface NotaryGateStackProps extends StackProps {
   /** The policy, staged by `stagePolicy` (and validated) before the stack is built; absent: built-in default. */
   readonly policy?: StagedPolicy;
+  /**
+   * The Secrets Manager ARNs the policy reads Notary credentials from (`auth.secretArn`), as `validatePolicyFile`
+   * returns them: the function may read these and no other secret of the account.
+   */
+  readonly notarySecretArns?: readonly string[];
   readonly reservedConcurrency?: number;
   readonly failurePolicy?: FailurePolicy;
   readonly excludedNamespaces?: readonly string[];
@@ -66,6 +71,7 @@ export class NotaryGateStack extends Stack {
     });
     this.webhook.bindCache(table);
     this.webhook.bindTokenSecret(token);
+    this.webhook.bindNotaryCredentials(props.notarySecretArns ?? []);
     const url = this.webhook.addPublicUrl();
 
     new DecisionObservability(this, 'Decisions', {

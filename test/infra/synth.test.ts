@@ -82,11 +82,37 @@ describe('cdk synth of the app', () => {
   });
 
   describe('with a policy that reads Notary credentials from the environment', () => {
-    it('fails, since the function would have no such variables and refuse every admission', () => {
+    it('fails, since the function would have no such variables, and points to secretArn', () => {
       const result = synth({ policy: 'examples/policy.yaml' });
       rmSync(result.outdir, { recursive: true, force: true });
       expect(result.status).toBe(2);
-      expect(result.stderr).toMatch(/reads Notary credentials from NOTARY_USERNAME, NOTARY_PASSWORD/);
+      expect(result.stderr).toMatch(
+        /INVALID_POLICY: invalid policy for deployment \(examples\/policy\.yaml\): rules\[0\]\.notary\.auth \(NOTARY_USERNAME, NOTARY_PASSWORD\) reads Notary credentials from environment variables.*secretArn/,
+      );
+    });
+  });
+
+  describe('with a policy that reads Notary credentials from Secrets Manager', () => {
+    const result = synth({ policy: 'infra/examples/policy-private-notary.yaml', stackName: 'NotaryGatePrivate' });
+    afterAll(() => rmSync(result.outdir, { recursive: true, force: true }));
+
+    it('succeeds offline, granting the function read on exactly the secret the policy names', () => {
+      expect(result.stderr).not.toMatch(/notary-gate: /);
+      expect(result.status).toBe(0);
+      const template = JSON.parse(readFileSync(join(result.outdir, 'NotaryGatePrivate.template.json'), 'utf8'));
+      const statements = Object.values(
+        template.Resources as Record<
+          string,
+          { Type: string; Properties: { PolicyDocument?: { Statement: unknown[] } } }
+        >,
+      ).flatMap((resource) =>
+        resource.Type === 'AWS::IAM::Policy' ? (resource.Properties.PolicyDocument?.Statement ?? []) : [],
+      );
+      expect(statements).toContainEqual({
+        Action: 'secretsmanager:GetSecretValue',
+        Effect: 'Allow',
+        Resource: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:notary-gate/notary-pull-AbCdEf',
+      });
     });
   });
 
