@@ -125,6 +125,15 @@ describe('deploying a policy with Notary credentials', () => {
     });
   });
 
+  describe('docs/deploy.md', () => {
+    it('shows the secret form with the ARN of the example these tests deploy', () => {
+      const docs = readFileSync(join(ROOT, 'docs/deploy.md'), 'utf8');
+      expect(readFileSync(PRIVATE_NOTARY_EXAMPLE, 'utf8')).toContain(`secretArn: ${EXAMPLE_ARN}`);
+      expect(docs).toContain(`secretArn: ${EXAMPLE_ARN}`);
+      expect(docs).toContain('infra/examples/policy-private-notary.yaml');
+    });
+  });
+
   describe('the stack without credential secrets', () => {
     it('grants no secret read beyond its own path token', () => {
       const stack = new NotaryGateStack(new App({ context: cdkContext }), 'NotaryGateAnonymous', { entry });
