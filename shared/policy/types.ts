@@ -14,7 +14,7 @@ export interface NotarySettings {
   readonly rootKeys: readonly string[];
   /** When set, only digests signed in these roles count (e.g. `targets/releases`). */
   readonly delegations: readonly string[] | undefined;
-  /** Basic credentials for the token endpoint (`user:password`), e.g. from an env var; absent: anonymous. */
+  /** Basic credentials for the token endpoint, from env variables or a Secrets Manager secret; absent: anonymous. */
   readonly auth: { username: string; password: string } | undefined;
 }
 
