@@ -118,8 +118,18 @@ export class NotaryVerifier implements SignatureVerifier {
  */
 export function trustCacheKey(notary: NotarySettings, gun: string): string {
   const server = notary.server.replace(/\/+$/, '');
-  const pins = notary.rootKeys.map((key) => key.trim()).sort();
-  const fingerprint =
-    pins.length === 0 ? 'tofu' : createHash('sha256').update(pins.join('\n')).digest('hex').slice(0, 32);
-  return `${NOTARY_V1_FORMAT}#${server}#${gun}#${fingerprint}`;
+  return `${NOTARY_V1_FORMAT}#${server}#${gun}#${pinsFingerprint(notary.rootKeys)}`;
+}
+
+/** Per pinned-keys list of the loaded policy: hashing the PEM text on every image costs the warm path ~10 us. */
+const fingerprints = new WeakMap<readonly string[], string>();
+
+function pinsFingerprint(rootKeys: readonly string[]): string {
+  let fingerprint = fingerprints.get(rootKeys);
+  if (fingerprint === undefined) {
+    const pins = rootKeys.map((key) => key.trim()).sort();
+    fingerprint = pins.length === 0 ? 'tofu' : createHash('sha256').update(pins.join('\n')).digest('hex').slice(0, 32);
+    fingerprints.set(rootKeys, fingerprint);
+  }
+  return fingerprint;
 }
