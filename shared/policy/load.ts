@@ -139,8 +139,14 @@ function parseText(text: string, fail: (message: string) => never): unknown {
   const [document] = documents;
   const error = document?.errors[0];
   if (error) return fail(`not valid YAML or JSON: ${error.message.split('\n')[0]}`);
-  // maxAliasCount bounds alias expansion ("billion laughs").
-  const value = document?.toJS({ maxAliasCount: 100 });
+  let value: unknown;
+  try {
+    // maxAliasCount bounds alias expansion ("billion laughs"). Resolving aliases throws a ReferenceError when that
+    // bound is hit or an alias names no anchor: an invalid policy, not an internal error.
+    value = document?.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    return fail(`not valid YAML: ${(error as Error).message}`);
+  }
   if (value === null || value === undefined) return fail('the policy is empty');
   return value;
 }
