@@ -99,6 +99,4 @@ describe('the AdmissionReview parser under fuzzing', () => {
     expect(refused).toBeGreaterThan(20);
     expect(answered).toBeGreaterThan(20);
   });
-
-});
 });

@@ -21,6 +21,8 @@ export interface GateOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** The evaluation instant (expiry, cache freshness); deadlines always run on the wall clock. */
   readonly clock?: Clock;
+  /** The body limit, when a test needs a smaller one than MAX_BODY_BYTES. */
+  readonly maxBodyBytes?: number;
 }
 
 /** How the apiserver and Lambda bound one call. Defaults: no `?timeout=`, a 30 s function. */
@@ -57,7 +59,11 @@ export function webhookUnderTest(options: GateOptions): Gate {
         telemetry: powertoolsTelemetry,
         ...(options.clock ? { clock: options.clock } : {}),
       }),
-    { telemetry: powertoolsTelemetry, middlewares: [injectLambdaContext(logger, { resetKeys: true })] },
+    {
+      telemetry: powertoolsTelemetry,
+      middlewares: [injectLambdaContext(logger, { resetKeys: true })],
+      ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
+    },
   );
   return {
     handler,
