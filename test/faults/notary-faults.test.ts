@@ -9,7 +9,7 @@
 import { expectAuditedDenial, expectEnforcedDenial } from './support/expect-decision';
 import { downUrl, eventually, type Fake, loopbackTls, misbehave, startFake, type Tls } from './support/fake-notary';
 import { metricTotal } from './support/lambda-output';
-import { type CallLimits, type GateAnswer, notaryPolicy, webhookUnderTest } from './support/webhook';
+import { type CallLimits, notaryPolicy, webhookUnderTest } from './support/webhook';
 
 const APP = 'registry.example.com/team/app';
 const IMAGE = `${APP}@sha256:${'a'.repeat(64)}`;

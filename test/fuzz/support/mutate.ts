@@ -23,9 +23,11 @@ export const awkwardValue: fc.Arbitrary<Json> = fc.oneof(
 /** Every path to a value in `document` (objects and arrays included), root first. */
 export function pathsOf(document: Json, prefix: Path = []): Path[] {
   const paths: Path[] = [prefix];
-  if (Array.isArray(document)) document.forEach((value, index) => paths.push(...pathsOf(value, [...prefix, index])));
-  else if (document !== null && typeof document === 'object')
+  if (Array.isArray(document)) {
+    for (const [index, value] of document.entries()) paths.push(...pathsOf(value, [...prefix, index]));
+  } else if (document !== null && typeof document === 'object') {
     for (const [key, value] of Object.entries(document)) paths.push(...pathsOf(value, [...prefix, key]));
+  }
   return paths;
 }
 
