@@ -1,5 +1,5 @@
 /**
- * autocannon (a devDependency) behind a typed function: it ships no type declarations, and the bench needs only
+ * autocannon (a devDependency), as fast as the server answers, behind a typed function: it ships no type declarations, and the bench needs only
  * one call and four numbers of its result.
  */
 import { createRequire } from 'node:module';

@@ -3,6 +3,12 @@
  * local HTTP server) under autocannon at 50 connections, posting the 3-image Pod. The repositories are cached after
  * the first request, so this measures the warm path plus HTTP. The server is one Node.js process: its event loop
  * runs on one core (the load generator takes the other), so admissions/s is the per-core figure.
+ *
+ * Two runs: autocannon as fast as the server answers (the throughput), then an open-loop load at a steady 2,000
+ * admissions/s, the throughput target, over at most 50 connections (bench/lib/paced-load.ts: the latency at
+ * that load). The first run's latency is not a service
+ * time: 50 connections each waiting for its answer before sending again keep 50 requests queued, so its mean is
+ * 50 / throughput whatever the server does (Little's law), e.g. 16 ms at 3,000/s.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
@@ -10,10 +16,13 @@ import { freePort, stopDaemon, waitFor } from '../../test/harness/processes';
 import { ROOT } from '../lib/bundle';
 import type { BenchFixture } from '../lib/fixture';
 import { generateLoad, type LoadResult } from '../lib/load-generator';
+import { pacedLoad } from '../lib/paced-load';
 import { podReviewBody } from '../lib/pod';
 import { round } from '../lib/stats';
 
 export interface ServeResult extends LoadResult {
+  /** The second run, at `rate` admissions/s. */
+  readonly atRate: LoadResult & { readonly rate: number };
   readonly connections: number;
   readonly durationSeconds: number;
   readonly firstAllowed: boolean;
@@ -21,9 +30,10 @@ export interface ServeResult extends LoadResult {
 
 export async function runServe(
   fixture: BenchFixture,
-  options: { connections?: number; durationSeconds?: number } = {},
+  options: { connections?: number; durationSeconds?: number; rate?: number } = {},
 ): Promise<ServeResult> {
   const connections = options.connections ?? 50;
+  const rate = options.rate ?? 2_000;
   const durationSeconds = options.durationSeconds ?? 10;
   const port = await freePort();
   // stdout (the banner) and stderr (one decision record per admission) are discarded, as a log shipper would.
@@ -42,8 +52,10 @@ export async function runServe(
     // A short warm-up so that JIT compilation is not in the measured window.
     await generateLoad({ url, connections, durationSeconds: 2, body });
     const load = await generateLoad({ url, connections, durationSeconds, body });
+    const atRate = await pacedLoad({ url, body, ratePerSecond: rate, durationSeconds, connections });
     return {
       ...load,
+      atRate: { ...atRate, rate, requestsPerSecond: round(atRate.requestsPerSecond, 0) },
       requestsPerSecond: round(load.requestsPerSecond, 0),
       connections,
       durationSeconds,

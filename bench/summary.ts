@@ -1,0 +1,173 @@
+/**
+ * The table: each scenario's numbers as rows, with the targets of issue 7 and whether they hold. The reasons
+ * behind each number are in docs/performance.md.
+ */
+import { ms, type Row, row } from './lib/report';
+import type { BaselineResult } from './scenarios/baseline';
+import type { BundleResult } from './scenarios/bundle';
+import type { ColdResult } from './scenarios/cold';
+import type { DynamoResult } from './scenarios/dynamodb';
+import type { ServeResult } from './scenarios/serve';
+import type { StampedeResult } from './scenarios/stampede';
+import type { WarmResult } from './scenarios/warm';
+
+export interface ScenarioResults {
+  readonly warm: WarmResult;
+  readonly dynamodb: DynamoResult;
+  readonly cold: ColdResult;
+  readonly stampede: StampedeResult;
+  readonly bundle: BundleResult;
+  readonly serve: ServeResult;
+  readonly baseline: BaselineResult;
+}
+
+/** Round trips one after another for a cold repository: the token challenge, the token, one wave of roles. */
+export const COLD_TARGET_WAVES = 3;
+
+const pair = (a: number, b: number) => `${ms(a)} / ${ms(b)}`;
+const times = (value: number) => `${value >= 10 ? value.toFixed(0) : value.toFixed(1)}x`;
+
+export function summaryRows(results: ScenarioResults): Row[] {
+  return [
+    ...warmRows(results.warm),
+    ...dynamoRows(results.dynamodb),
+    ...coldRows(results.cold),
+    ...stampedeRows(results.stampede),
+    ...bundleRows(results.bundle),
+    ...serveRows(results.serve),
+    ...baselineRows(results),
+  ];
+}
+
+function warmRows(warm: WarmResult): Row[] {
+  return [
+    row('warm admission', `p50 (bundled Lambda, ${warm.images} images, n=${warm.iterations})`, ms(warm.latency.p50Ms)),
+    row('warm admission', 'p99', ms(warm.latency.p99Ms), '<= 1 ms', warm.latency.p99Ms <= 1),
+    row('warm admission', 'all admitted', String(warm.allAdmitted), 'true', warm.allAdmitted),
+  ];
+}
+
+function dynamoRows(dynamo: DynamoResult): Row[] {
+  const operations = Object.entries(dynamo.requestsByOperation)
+    .map(([operation, count]) => `${operation} ${count}`)
+    .join(', ');
+  return [
+    row(
+      'DynamoDB path',
+      `round trips per admission (n=${dynamo.iterations})`,
+      `${dynamo.roundTripsPerAdmission} (${operations})`,
+      '1',
+      dynamo.roundTripsPerAdmission === 1,
+    ),
+    row('DynamoDB path', 'p50 / p99', pair(dynamo.latency.p50Ms, dynamo.latency.p99Ms)),
+    row(
+      'DynamoDB path',
+      'images answered from',
+      Object.entries(dynamo.sources)
+        .map(([source, count]) => `${source} ${count}`)
+        .join(', '),
+      'dynamodb only',
+      Object.keys(dynamo.sources).join() === 'dynamodb' && dynamo.allAdmitted,
+    ),
+  ];
+}
+
+function coldRows(cold: ColdResult): Row[] {
+  const repository = cold.perRepository;
+  return [
+    row(
+      'cold path',
+      'requests per repository',
+      `${repository.requests} (token ${repository.tokenRequests}, 401 ${repository.challenges})`,
+      'token once',
+      repository.tokenRequests === 1,
+    ),
+    row(
+      'cold path',
+      'waves per repository',
+      `${repository.waves}: ${repository.sequence}`,
+      String(COLD_TARGET_WAVES),
+      repository.waves <= COLD_TARGET_WAVES,
+    ),
+    row(
+      'cold path',
+      `time per repository p50 / p99 (n=${cold.iterations})`,
+      pair(repository.latency.p50Ms, repository.latency.p99Ms),
+      '<= 100 ms',
+      repository.latency.p99Ms <= 100 && cold.allAdmitted,
+    ),
+    row(
+      'cold path',
+      `Pod of ${cold.pod.repositories} repositories p50 / p99`,
+      pair(cold.pod.latency.p50Ms, cold.pod.latency.p99Ms),
+    ),
+  ];
+}
+
+function stampedeRows(stampede: StampedeResult): Row[] {
+  const everyone = stampede.answered === stampede.concurrent && stampede.admitted === stampede.concurrent;
+  return [
+    row(
+      'stampede',
+      `Notary fetches for ${stampede.concurrent} concurrent admissions`,
+      `${stampede.repositoryFetches} (${stampede.notaryRequests} requests in ${stampede.waves} waves)`,
+      '1',
+      stampede.repositoryFetches === 1,
+    ),
+    row(
+      'stampede',
+      'answered / admitted',
+      `${stampede.answered} / ${stampede.admitted}`,
+      `${stampede.concurrent} / ${stampede.concurrent}`,
+      everyone,
+    ),
+    row('stampede', 'all answered after', ms(stampede.wallMs)),
+  ];
+}
+
+function bundleRows(bundle: BundleResult): Row[] {
+  return [
+    row('bundle', 'size of index.js', `${bundle.kib} KiB`, '<= 500 KiB', bundle.kib <= 500),
+    row(
+      'bundle',
+      `module init, median of ${bundle.initMs.runs.length} processes`,
+      ms(bundle.initMs.median),
+      '<= 150 ms',
+      bundle.initMs.median <= 150,
+    ),
+  ];
+}
+
+function serveRows(serve: ServeResult): Row[] {
+  const failures = serve.non2xx + serve.errors + serve.timeouts + serve.atRate.non2xx + serve.atRate.errors;
+  return [
+    row(
+      'serve',
+      `admissions/s, 1 process, ${serve.connections} connections`,
+      String(serve.requestsPerSecond),
+      '>= 2000',
+      serve.requestsPerSecond >= 2000,
+    ),
+    row(
+      'serve',
+      `p99 at ${serve.atRate.rate}/s (${serve.connections} connections)`,
+      ms(serve.atRate.p99Ms),
+      '<= 10 ms',
+      serve.atRate.p99Ms <= 10,
+    ),
+    row('serve', 'p50 / p99 at full speed (50 queued, see docs)', pair(serve.p50Ms, serve.p99Ms)),
+    row('serve', 'non-2xx + errors + timeouts', String(failures), '0', failures === 0 && serve.firstAllowed),
+  ];
+}
+
+function baselineRows({ baseline, warm, cold }: ScenarioResults): Row[] {
+  return [
+    row(
+      'baseline (seed)',
+      `p50 / p99 (${baseline.requestsPerAdmission} requests per admission)`,
+      pair(baseline.latency.p50Ms, baseline.latency.p99Ms),
+    ),
+    row('baseline (seed)', 'baseline p50 / warm p50', times(baseline.latency.p50Ms / warm.latency.p50Ms)),
+    row('baseline (seed)', 'cold Pod p50 / baseline p50', times(cold.pod.latency.p50Ms / baseline.latency.p50Ms)),
+  ];
+}
