@@ -1,15 +1,15 @@
 /**
- * The webhook as a whole when its DynamoDB cache table fails: unreachable (nothing listens) or throttling
- * (ProvisionedThroughputExceededException on every call). DynamoDB is an optimisation, never a reason to deny:
- * the trust data comes from a real notary-server instead, the decision is the one Notary's data gives, and the
- * failures are warned and counted. When Notary is down too, the answer is NOTARY_UNREACHABLE, as without a cache.
+ * The webhook as a whole when its DynamoDB cache table fails: unreachable (nothing listens), throttling
+ * (ProvisionedThroughputExceededException on every call) or silent. DynamoDB is an optimisation, never a reason to
+ * deny: the trust data comes from a real notary-server instead, the decision is the one Notary's data gives, and
+ * the failures are warned and counted. When Notary is down too, the answer is NOTARY_UNREACHABLE, as without a cache.
  */
 
 import { describeWithNotary } from '../harness/availability';
 import { TEST_REGION } from '../harness/dynalite';
 import { type NotaryHarness, startNotary } from '../harness/notary-harness';
 import type { FakeEndpoint } from '../shared/cache/fake-dynamo';
-import { closedPortEndpoint, throttlingEndpoint } from '../shared/cache/fake-dynamo';
+import { closedPortEndpoint, silentEndpoint, throttlingEndpoint } from '../shared/cache/fake-dynamo';
 import { expectAuditedDenial, expectEnforcedDenial } from './support/expect-decision';
 import { downUrl, loopbackTls } from './support/fake-notary';
 import { metricTotal } from './support/lambda-output';
@@ -34,6 +34,14 @@ const FAULTS: DynamoFault[] = [
     name: 'throttles every call (ProvisionedThroughputExceededException)',
     start: async () => {
       const fake = await throttlingEndpoint('ProvisionedThroughputExceededException');
+      return { endpoint: fake.endpoint, fake };
+    },
+  },
+  {
+    // Bounded by the cache client's own timeout (800 ms per call), well inside the admission deadline.
+    name: 'accepts connections and never answers',
+    start: async () => {
+      const fake = await silentEndpoint();
       return { endpoint: fake.endpoint, fake };
     },
   },
