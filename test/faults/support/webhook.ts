@@ -11,6 +11,7 @@ import { localLambdaContext, toFunctionUrlEvent } from '../../../functions/url-e
 import type { Clock } from '../../../shared/clock';
 import { runtimeFromEnv } from '../../../shared/runtime/from-env';
 import { logger, powertoolsTelemetry } from '../../../shared/runtime/powertools';
+import type { Runtime } from '../../../shared/runtime/runtime';
 import { fixture, type ReviewBody } from '../../functions/events';
 import { captureLambdaOutput, decisionLines, type LambdaOutput, type LogLine } from './lambda-output';
 
@@ -51,14 +52,17 @@ export interface Gate {
 export function webhookUnderTest(options: GateOptions): Gate {
   const env = { POLICY: JSON.stringify(options.policy), ...options.env };
   // The same composition as the Lambda entry (functions/webhook.ts), with the environment and clock injected.
+  let runtime: Runtime | undefined;
   const handler = createWebhookHandler(
-    () =>
-      runtimeFromEnv({
+    async () => {
+      runtime = await runtimeFromEnv({
         env,
         baseDir: process.cwd(),
         telemetry: powertoolsTelemetry,
         ...(options.clock ? { clock: options.clock } : {}),
-      }),
+      });
+      return runtime;
+    },
     {
       telemetry: powertoolsTelemetry,
       middlewares: [injectLambdaContext(logger, { resetKeys: true })],
@@ -77,7 +81,13 @@ export function webhookUnderTest(options: GateOptions): Gate {
         body: Buffer.from(podReview(images)),
       });
       const context = localLambdaContext(limits.lambdaTimeoutMs ?? 30_000);
-      const { result, output } = await captureLambdaOutput(() => handler(event, context));
+      const { result, output } = await captureLambdaOutput(async () => {
+        const answered = await handler(event, context);
+        // The handler waits for cache writes only within its budget; the rest would finish (and warn) during a
+        // later test. Wait for them here, after the answer, so that their lines belong to this call's output.
+        await runtime?.flush();
+        return answered;
+      });
       const body = JSON.parse(result.body ?? 'null') as ReviewBody | null;
       return {
         statusCode: result.statusCode ?? 0,
