@@ -32,6 +32,10 @@ async function main(): Promise<void> {
   );
   const fixture = await startFixture();
   const buildDir = await mkdtemp(path.join(tmpdir(), 'notary-gate-bench-bundle-'));
+  // Ctrl-C must not leave the notary-server behind.
+  const onSignal = () => void fixture.stop().finally(() => process.exit(130));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     const policy = await loadPolicy({ file: fixture.policyFile });
     const step = <T>(name: string, work: () => Promise<T>): Promise<T> => {
@@ -69,6 +73,8 @@ async function main(): Promise<void> {
     };
     await writeFile(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await fixture.stop();
     await rm(buildDir, { recursive: true, force: true });
   }

@@ -16,13 +16,18 @@ import { freePort, stopDaemon, waitFor } from '../../test/harness/processes';
 import { ROOT } from '../lib/bundle';
 import type { BenchFixture } from '../lib/fixture';
 import { generateLoad, type LoadResult } from '../lib/load-generator';
-import { pacedLoad } from '../lib/paced-load';
+import { type PacedLoadOptions, pacedLoad } from '../lib/paced-load';
 import { podReviewBody } from '../lib/pod';
 import { round } from '../lib/stats';
 
 export interface ServeResult extends LoadResult {
   /** The second run, at `rate` admissions/s. */
   readonly atRate: LoadResult & { readonly rate: number };
+  /**
+   * The same paced load against a server that does nothing (answers `{}` at once), in a process of its own: the
+   * latency this machine adds by itself at that rate (scheduling, other work on its 2 cores, the generator).
+   */
+  readonly floorAtRate: LoadResult;
   readonly connections: number;
   readonly durationSeconds: number;
   readonly firstAllowed: boolean;
@@ -53,7 +58,9 @@ export async function runServe(
     await generateLoad({ url, connections, durationSeconds: 2, body });
     const load = await generateLoad({ url, connections, durationSeconds, body });
     const atRate = await pacedLoad({ url, body, ratePerSecond: rate, durationSeconds, connections });
+    const floorAtRate = await noiseFloor({ body, ratePerSecond: rate, durationSeconds, connections });
     return {
+      floorAtRate: { ...floorAtRate, requestsPerSecond: round(floorAtRate.requestsPerSecond, 0) },
       ...load,
       atRate: { ...atRate, rate, requestsPerSecond: round(atRate.requestsPerSecond, 0) },
       requestsPerSecond: round(load.requestsPerSecond, 0),
@@ -61,6 +68,24 @@ export async function runServe(
       durationSeconds,
       firstAllowed,
     };
+  } finally {
+    await stopDaemon(child);
+  }
+}
+
+/** A do-nothing HTTP server on a free port, in its own process: what the paced load measures with no webhook. */
+const NOTHING_SERVER = `
+require('node:http')
+  .createServer((req, res) => { req.resume(); req.on('end', () => res.end('{}')); })
+  .listen(Number(process.argv[1]), '127.0.0.1');
+`;
+
+async function noiseFloor(options: Omit<PacedLoadOptions, 'url'>): Promise<LoadResult> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['-e', NOTHING_SERVER, String(port)], { stdio: 'ignore' });
+  try {
+    await waitFor('do-nothing server', () => healthy(`http://127.0.0.1:${port}/`), 100);
+    return await pacedLoad({ ...options, url: `http://127.0.0.1:${port}/` });
   } finally {
     await stopDaemon(child);
   }

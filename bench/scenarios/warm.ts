@@ -16,6 +16,11 @@ export interface WarmResult {
   readonly warmup: number;
   readonly images: number;
   readonly latency: LatencySummary;
+  /**
+   * The same number of spans that only spin the CPU for the admissions' median time, in the same process: the
+   * p99 this machine gives any work of that length (preemption, timers), whatever the webhook does.
+   */
+  readonly floor: LatencySummary;
   /** The first admission of the instance, which fetched from Notary (after module init). */
   readonly firstAdmissionMs: number;
   readonly allAdmitted: boolean;
@@ -27,6 +32,7 @@ interface WorkerReply {
   readonly firstMs: number;
   readonly firstAllowed: boolean;
   readonly samples: number[];
+  readonly floorSamples: number[];
   readonly denied: number;
 }
 
@@ -46,6 +52,7 @@ export async function runWarm(
     warmup,
     images: fixture.images.length,
     latency: summarize(reply.samples),
+    floor: summarize(reply.floorSamples),
     firstAdmissionMs: round(reply.firstMs),
     allAdmitted: reply.firstAllowed && reply.denied === 0,
   };
