@@ -96,7 +96,8 @@ function imagesOf(object: unknown, kind: string | undefined): ContainerImage[] {
 }
 
 function locatePodSpec(object: Json, kind: string | undefined): { spec: Json; path: readonly string[] } | undefined {
-  const known = kind === undefined ? undefined : POD_SPEC_PATHS[kind];
+  // Own keys only: a kind such as `constructor` must not find Object.prototype's members in the table.
+  const known = kind !== undefined && Object.hasOwn(POD_SPEC_PATHS, kind) ? POD_SPEC_PATHS[kind] : undefined;
   // Legacy `pods/ephemeralcontainers` (Kubernetes 1.16-1.22) sent an EphemeralContainers object with the list at
   // the top level; since 1.23 the subresource carries the whole Pod.
   if (kind === 'EphemeralContainers') return { spec: object, path: [] };

@@ -103,8 +103,13 @@ function fromEnv(
   env: NodeJS.ProcessEnv,
   fail: (message: string) => never,
 ): Credentials {
-  const lookup = (name: string, at: string): string =>
-    env[name] || fail(`${field}.${at}: environment variable ${name} is not set`);
+  const lookup = (name: string, at: string): string => {
+    // Own string values only: a name such as `constructor` must not find Object.prototype's members.
+    const value = Object.hasOwn(env, name) ? env[name] : undefined;
+    return typeof value === 'string' && value !== ''
+      ? value
+      : fail(`${field}.${at}: environment variable ${name} is not set`);
+  };
   const username = auth.usernameEnv ? lookup(auth.usernameEnv, 'usernameEnv') : String(auth.username);
   const password = lookup(String(auth.passwordEnv), 'passwordEnv');
   const problem = checkUsername(username);

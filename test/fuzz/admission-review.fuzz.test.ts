@@ -99,4 +99,18 @@ describe('the AdmissionReview parser under fuzzing', () => {
     expect(refused).toBeGreaterThan(20);
     expect(answered).toBeGreaterThan(20);
   });
+
+  // Found by this fuzzing (seed 2): a kind named like an Object.prototype member made image extraction throw.
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])(
+    'answers a review whose object kind is %p, checking the images it finds',
+    async (kind) => {
+      const pod = fixtures.find((fixture) => fixture.request?.kind?.kind === 'Pod');
+      const body = structuredClone(pod);
+      body.request.kind.kind = kind;
+      const request = parseOrRefuse(body);
+      if (request === 'refused') throw new Error('the review should parse');
+      expect(extractImages(request).length).toBeGreaterThan(0);
+      await answerable(request);
+    },
+  );
 });

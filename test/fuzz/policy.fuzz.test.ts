@@ -151,4 +151,23 @@ describe('the policy loader under fuzzing', () => {
       });
     });
   });
+
+  // Found by this fuzzing (seed 2): an environment variable name like an Object.prototype member was read from it.
+  it.each(['constructor', 'toString', '__proto__'])(
+    'refuses usernameEnv %p when no such variable is set',
+    async (name) => {
+      const text = JSON.stringify({
+        rules: [
+          {
+            match: ['registry.example.com/**'],
+            notary: {
+              server: 'https://notary.example.com',
+              auth: { usernameEnv: name, passwordEnv: 'NOTARY_PASSWORD' },
+            },
+          },
+        ],
+      });
+      await expect(loadOrRefuse(text)).resolves.toBe('refused');
+    },
+  );
 });
