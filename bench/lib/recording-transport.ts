@@ -7,7 +7,7 @@
 import type { HttpRequest, HttpResponse, HttpTransport } from '../../shared/notary/http';
 
 export interface RecordedRequest {
-  /** `token`, or the metadata file name (`root.json`, `snapshot.<sha256>.json`, ...). */
+  /** `token`, or the metadata file name (`root.json`, `snapshot.{sha256}.json`, ...). */
   readonly what: string;
   readonly status: number;
   readonly wave: number;
@@ -54,10 +54,10 @@ export class RecordingTransport implements HttpTransport {
 /** `root.json` for a TUF file, `token` for anything else (the token realm). */
 function describe(url: string): string {
   const match = /\/_trust\/tuf\/([^/?]+)$/.exec(new URL(url).pathname);
-  return match ? decodeURIComponent(match[1]!).replace(/\.[0-9a-f]{64}\.json$/, '.<sha256>.json') : 'token';
+  return match ? decodeURIComponent(match[1]!).replace(/\.[0-9a-f]{64}\.json$/, '.{sha256}.json') : 'token';
 }
 
-/** Waves as text, e.g. `root,timestamp (401) | token | root,timestamp | snapshot | targets`. */
+/** Waves as text, e.g. `root,timestamp (401) > token > root,timestamp > snapshot > targets` (a markdown table cell). */
 export function describeWaves(requests: readonly RecordedRequest[]): string {
   const waves = new Map<number, RecordedRequest[]>();
   for (const request of requests) waves.set(request.wave, [...(waves.get(request.wave) ?? []), request]);
@@ -69,5 +69,5 @@ export function describeWaves(requests: readonly RecordedRequest[]): string {
       const statuses = [...new Set(inWave.map((r) => r.status))];
       return statuses.length === 1 && statuses[0] === 200 ? names : `${names} (${statuses.join('/')})`;
     })
-    .join(' | ');
+    .join(' > ');
 }
