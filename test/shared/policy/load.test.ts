@@ -46,12 +46,12 @@ describe('loadPolicy', () => {
             },
           },
           {
-            match: ['docker.io/library/*'],
+            match: ['registry.example.com/platform/**'],
             action: 'verify',
             requireDigest: true,
             mode: 'audit',
             notary: {
-              server: 'https://notary.docker.io',
+              server: 'https://notary.platform.example.com',
               ca: undefined,
               rootKeys: [],
               delegations: undefined,
