@@ -280,10 +280,10 @@ describe('policyFromEnv', () => {
   });
 });
 
-describe('docs/policy.md', () => {
+describe.each(['docs/policy.md', 'README.md'])('%s', (document) => {
   it('shows examples/policy.yaml exactly as the tests load it', () => {
-    const doc = readFileSync(join(EXAMPLES, '..', 'docs', 'policy.md'), 'utf8');
-    const shown = /```yaml\n([\s\S]*?)```/.exec(doc)?.[1];
+    const doc = readFileSync(join(EXAMPLES, '..', document), 'utf8');
+    const shown = /```yaml\n(mode:[\s\S]*?)```/.exec(doc)?.[1];
     expect(shown).toBeDefined();
     expect(readFileSync(EXAMPLE_POLICY, 'utf8')).toContain(shown);
   });
