@@ -15,7 +15,8 @@ import { buildAdmissionResponse } from '../../shared/decision/response';
 import { InvalidAdmissionReviewError } from '../../shared/errors';
 import { buildDecisionRecord } from '../../shared/log/decision-log';
 import { FakeVerifier, policy, rule } from '../shared/decision/fakes';
-import { FUZZ_SEED, mutated } from './support/mutate';
+import { mutated } from './support/mutate';
+import { fuzzParams } from './support/params';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'admission');
 const fixtures = readdirSync(FIXTURES)
@@ -57,7 +58,7 @@ async function answerable(request: AdmissionRequest): Promise<void> {
   expect(() => JSON.stringify({ response, record })).not.toThrow();
 }
 
-const params = { seed: FUZZ_SEED, numRuns: 300 };
+const params = fuzzParams(300);
 
 describe('the AdmissionReview parser under fuzzing', () => {
   it('never throws anything but InvalidAdmissionReviewError for random JSON', () => {
@@ -93,7 +94,7 @@ describe('the AdmissionReview parser under fuzzing', () => {
           }
         },
       ),
-      { ...params, numRuns: 600 },
+      fuzzParams(600),
     );
     // Both sides were reached: the mutations are neither all fatal nor all harmless.
     expect(refused).toBeGreaterThan(20);

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { TrustError } from '../../shared/errors';
 import { canonicalJson } from '../../shared/notary/tuf/canonical-json';
-import { FUZZ_SEED } from './support/mutate';
+import { fuzzParams } from './support/params';
 
 function encodeOrRefuse(value: unknown): string | 'refused' {
   try {
@@ -39,7 +39,7 @@ describe('canonical JSON under fuzzing', () => {
           encodeOrRefuse(value);
         },
       ),
-      { seed: FUZZ_SEED, numRuns: 500 },
+      fuzzParams(500),
     );
   });
 
@@ -49,7 +49,7 @@ describe('canonical JSON under fuzzing', () => {
         const text = encodeOrRefuse({ n: value });
         if (text !== 'refused') expect(JSON.parse(text).n).toBe(value === 0 ? 0 : value);
       }),
-      { seed: FUZZ_SEED, numRuns: 500 },
+      fuzzParams(500),
     );
   });
 });

@@ -14,7 +14,8 @@ import { localLambdaContext } from '../../functions/url-event';
 import { downUrl, loopbackTls } from '../faults/support/fake-notary';
 import { captureLambdaOutput, decisionLines } from '../faults/support/lambda-output';
 import { type Gate, webhookUnderTest } from '../faults/support/webhook';
-import { FUZZ_SEED, mutated } from './support/mutate';
+import { mutated } from './support/mutate';
+import { fuzzParams } from './support/params';
 
 const TOKEN = 'fuzz-token-0123456789abcdef';
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'admission');
@@ -153,7 +154,7 @@ async function expectDefiniteAnswer(gate: Gate, input: { event: APIGatewayProxyE
   return status;
 }
 
-const params = { seed: FUZZ_SEED, numRuns: 250 };
+const params = fuzzParams(250);
 
 describe('the HTTP edge under fuzzing', () => {
   let open: Gate;
@@ -215,7 +216,7 @@ describe('the HTTP edge under fuzzing', () => {
             expect(result.statusCode === 413).toBe(bytes.length > limit);
           },
         ),
-        { seed: FUZZ_SEED, numRuns: 60 },
+        fuzzParams(60),
       );
     });
 

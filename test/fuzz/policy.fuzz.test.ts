@@ -10,7 +10,8 @@ import fc from 'fast-check';
 import { parse, stringify } from 'yaml';
 import { InvalidPolicyError } from '../../shared/errors';
 import { loadPolicy } from '../../shared/policy/load';
-import { FUZZ_SEED, mutated } from './support/mutate';
+import { mutated } from './support/mutate';
+import { fuzzParams } from './support/params';
 
 const EXAMPLES = path.join(__dirname, '..', '..', 'examples');
 const exampleTexts = ['policy.yaml', 'policy-allow-deny.yaml'].map((name) =>
@@ -34,7 +35,7 @@ async function loadOrRefuse(text: string): Promise<'loaded' | 'refused'> {
   }
 }
 
-const params = { seed: FUZZ_SEED, numRuns: 200 };
+const params = fuzzParams(200);
 
 /** Stray characters that matter to YAML or JSON. */
 const stray = fc.constantFrom(
@@ -108,7 +109,7 @@ describe('the policy loader under fuzzing', () => {
           outcomes[await loadOrRefuse(asYaml ? stringify(document) : JSON.stringify(document))]++;
         },
       ),
-      { ...params, numRuns: 400 },
+      fuzzParams(400),
     );
     expect(outcomes.loaded).toBeGreaterThan(10);
     expect(outcomes.refused).toBeGreaterThan(10);

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { type LocalServer, startLocalServer } from '../../functions/local-server';
 import { captureLambdaOutput } from '../faults/support/lambda-output';
 import { webhookUnderTest } from '../faults/support/webhook';
-import { FUZZ_SEED } from './support/mutate';
+import { fuzzParams } from './support/params';
 
 /** Sends one raw HTTP/1.1 request and returns the status code of the answer (0 when none came). */
 function rawRequest(port: number, method: string, target: string, body: string): Promise<number> {
@@ -86,7 +86,7 @@ describe('serve under fuzzing', () => {
           expect(status).toBeLessThan(500);
         },
       ),
-      { seed: FUZZ_SEED, numRuns: 150 },
+      fuzzParams(150),
     );
     await expect(rawRequest(server.port, 'GET', '/healthz', '')).resolves.toBe(200);
   });
