@@ -6,16 +6,21 @@
  * Deadlines are made short through `?timeout=` or the Lambda's remaining time; nothing here measures time.
  */
 
+import { localLambdaContext, toFunctionUrlEvent } from '../../functions/url-event';
 import { expectAuditedDenial, expectEnforcedDenial } from './support/expect-decision';
 import { downUrl, eventually, type Fake, loopbackTls, misbehave, startFake, type Tls } from './support/fake-notary';
-import { metricTotal } from './support/lambda-output';
-import { type CallLimits, notaryPolicy, webhookUnderTest } from './support/webhook';
+import { captureLambdaOutput, decisionLines, metricTotal } from './support/lambda-output';
+import {
+  type CallLimits,
+  notaryPolicy,
+  podReview,
+  SHORT_LAMBDA,
+  SHORT_QUERY,
+  webhookUnderTest,
+} from './support/webhook';
 
 const APP = 'registry.example.com/team/app';
 const IMAGE = `${APP}@sha256:${'a'.repeat(64)}`;
-/** ~250 ms left after the 750 ms margin: long enough to start the request, short for a silent server. */
-const SHORT_QUERY: CallLimits = { timeoutQuery: '1s' };
-const SHORT_LAMBDA: CallLimits = { lambdaTimeoutMs: 1_000 };
 
 let tls: Tls;
 const fakes: Fake[] = [];
@@ -54,7 +59,7 @@ const FAULTS: NotaryFault[] = [
     notaryErrors: { code: 'NOTARY_UNREACHABLE' },
   },
   {
-    name: 'never answers, past the apiserver timeout (?timeout=1s)',
+    name: 'never answers, past the apiserver timeout (?timeout=2s)',
     start: () => fake(misbehave.silent()),
     limits: SHORT_QUERY,
     code: 'NOTARY_UNREACHABLE',
@@ -132,6 +137,71 @@ describe('the webhook when a Notary server fails', () => {
       expect(answer.decisions).toHaveLength(1);
       expect(answer.decisions[0]).toMatchObject({ deniedCodes: 'NOTARY_UNREACHABLE' });
       expect(answer.decisions[0]?.reason).toMatch(/before the admission deadline/);
+    });
+  });
+
+  describe('when one repository hangs and the pod runs others', () => {
+    it('keeps the verdicts of the other images and denies only the pending one', async () => {
+      const { url } = await fake(misbehave.silent());
+      const allowed = 'docker.io/library/alpine:3.19';
+      const gate = webhookUnderTest({
+        policy: {
+          defaultAction: 'deny',
+          rules: [
+            { match: ['docker.io/library/**'], action: 'allow' },
+            { match: [APP], notary: { server: url, caFile: tls.cert } },
+          ],
+        },
+      });
+
+      const answer = await gate.admit([allowed, IMAGE], SHORT_QUERY);
+
+      expect(answer.response.allowed).toBe(false);
+      expect(answer.response.status?.message).toMatch(
+        /^notary-gate denied 1 of 2 images: spec\.containers\[1\]\.image/,
+      );
+      expect(answer.decisions).toHaveLength(1);
+      expect(answer.decisions[0]?.images).toEqual([
+        expect.objectContaining({ image: allowed, allowed: true, code: 'ALLOWED_BY_RULE' }),
+        expect.objectContaining({ image: IMAGE, allowed: false, code: 'NOTARY_UNREACHABLE' }),
+      ]);
+    });
+  });
+
+  describe('when many admissions of one repository arrive while its Notary hangs', () => {
+    it('answers each of them and sends Notary one wave of requests, not one per admission', async () => {
+      const { url, fake: server } = await fake(misbehave.silent());
+      const gate = webhookUnderTest({
+        policy: notaryPolicy({ match: APP, server: url, ca: tls.cert, mode: 'enforce' }),
+      });
+      const admissions = 50;
+      // One capture around all of them: `serve` runs concurrent invocations in one process.
+      const { result, output } = await captureLambdaOutput(() =>
+        Promise.all(
+          Array.from({ length: admissions }, () =>
+            gate.handler(
+              toFunctionUrlEvent({
+                method: 'POST',
+                url: `/validate?timeout=${SHORT_QUERY.timeoutQuery}`,
+                headers: { 'content-type': 'application/json' },
+                sourceIp: '10.0.0.1',
+                body: Buffer.from(podReview([IMAGE])),
+              }),
+              localLambdaContext(30_000),
+            ),
+          ),
+        ),
+      );
+
+      const answers = result.map((answered) => JSON.parse(answered.body ?? '{}').response);
+      expect(answers.filter((response) => response.allowed === false)).toHaveLength(admissions);
+      expect(decisionLines(output)).toHaveLength(admissions);
+      expect(metricTotal(output, 'Denials', { code: 'NOTARY_UNREACHABLE' })).toBe(admissions);
+      // root.json and timestamp.json, once: the concurrent admissions shared one fetch (single flight).
+      expect(server?.requests.map((request) => request.path).sort()).toEqual([
+        `/v2/${APP}/_trust/tuf/root.json`,
+        `/v2/${APP}/_trust/tuf/timestamp.json`,
+      ]);
     });
   });
 });

@@ -7,7 +7,7 @@
 import { expectAuditedDenial, expectEnforcedDenial } from './support/expect-decision';
 import { eventually, type Fake, loopbackTls, misbehave, startFake, type Tls } from './support/fake-notary';
 import { metricTotal } from './support/lambda-output';
-import { type CallLimits, notaryPolicy, webhookUnderTest } from './support/webhook';
+import { type CallLimits, notaryPolicy, SHORT_QUERY, webhookUnderTest } from './support/webhook';
 
 const APP = 'registry.example.com/team/app';
 const IMAGE = `${APP}@sha256:${'a'.repeat(64)}`;
@@ -51,7 +51,7 @@ const FAULTS: TokenFault[] = [
   {
     name: 'never answers, past the apiserver timeout',
     realm: misbehave.silent(),
-    limits: { timeoutQuery: '1s' },
+    limits: SHORT_QUERY,
     code: 'NOTARY_UNREACHABLE',
     reason: /could not be verified before the admission deadline/,
   },
