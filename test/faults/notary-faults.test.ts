@@ -23,9 +23,11 @@ const APP = 'registry.example.com/team/app';
 const IMAGE = `${APP}@sha256:${'a'.repeat(64)}`;
 
 let tls: Tls;
+/** A certificate the policy does not trust (a Notary whose TLS certificate was replaced). */
+let untrustedTls: Tls;
 const fakes: Fake[] = [];
 beforeAll(async () => {
-  tls = await loopbackTls();
+  [tls, untrustedTls] = await Promise.all([loopbackTls(), loopbackTls()]);
 });
 afterEach(async () => {
   await Promise.all(fakes.splice(0).map((fake) => fake.close()));
@@ -44,8 +46,8 @@ interface NotaryFault {
   readonly cutByDeadline?: boolean;
 }
 
-async function fake(handler: Parameters<typeof startFake>[0]) {
-  const started = await startFake(handler, tls);
+async function fake(handler: Parameters<typeof startFake>[0], serverTls: Tls = tls) {
+  const started = await startFake(handler, serverTls);
   fakes.push(started);
   return { url: started.url, fake: started };
 }
@@ -73,6 +75,13 @@ const FAULTS: NotaryFault[] = [
     code: 'NOTARY_UNREACHABLE',
     reason: /could not be verified before the admission deadline/,
     cutByDeadline: true,
+  },
+  {
+    name: 'presents a TLS certificate the policy does not trust',
+    start: () => fake(misbehave.status(200), untrustedTls),
+    code: 'NOTARY_UNREACHABLE',
+    reason: /Cannot reach Notary at https:\/\/127\.0\.0\.1:\d+.*(certificate|CERT)/,
+    notaryErrors: { code: 'NOTARY_UNREACHABLE' },
   },
   {
     name: 'answers 500',
@@ -122,6 +131,24 @@ describe('the webhook when a Notary server fails', () => {
       const answer = await gate.admit([IMAGE], fault.limits);
 
       expectAuditedDenial(answer, { image: IMAGE, code: fault.code, reason: fault.reason });
+    });
+  });
+
+  describe('when Notary trickles its answer slower than the per-request timeout', () => {
+    it('denies with NOTARY_UNREACHABLE from the transport timeout, before the admission deadline', async () => {
+      const { url, fake: server } = await fake(misbehave.trickle());
+      const gate = webhookUnderTest({
+        policy: notaryPolicy({ match: APP, server: url, ca: tls.cert, mode: 'enforce' }),
+      });
+      const answer = await gate.admit([IMAGE]); // the default 10 s apiserver timeout
+
+      expectEnforcedDenial(answer, {
+        image: IMAGE,
+        code: 'NOTARY_UNREACHABLE',
+        reason: /did not answer within 3000 ms/,
+      });
+      expect(metricTotal(answer.output, 'NotaryErrors', { code: 'NOTARY_UNREACHABLE' })).toBeGreaterThan(0);
+      expect(server?.requests).toHaveLength(2); // root.json and timestamp.json, each given up after 3 s
     });
   });
 

@@ -51,6 +51,12 @@ export const misbehave = {
   garbage: (): Handler => (_req, res) =>
     res.writeHead(200, { 'content-type': 'application/json' }).end(Buffer.from([0x00, 0xff, 0x7b, 0x22, 0xfe, 0x0a])),
   endless: (): Handler => (_req, res) => endlessBody(res),
+  /** 200, then a byte every 100 ms, never ending: slow enough for any timeout, yet never silent. */
+  trickle: (): Handler => (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    const timer = setInterval(() => res.write(' '), 100);
+    res.on('close', () => clearInterval(timer));
+  },
   /** Every request needs a token from `realm` (notary-server's answer under token auth). */
   challenge:
     (realm: string): Handler =>
