@@ -6,6 +6,7 @@
 import net from 'node:net';
 import fc from 'fast-check';
 import { type LocalServer, startLocalServer } from '../../functions/local-server';
+import { splitRequestTarget } from '../../functions/url-event';
 import { captureLambdaOutput } from '../faults/support/lambda-output';
 import { webhookUnderTest } from '../faults/support/webhook';
 import { fuzzParams } from './support/params';
@@ -89,5 +90,31 @@ describe('serve under fuzzing', () => {
       fuzzParams(150),
     );
     await expect(rawRequest(server.port, 'GET', '/healthz', '')).resolves.toBe(200);
+  });
+});
+
+describe('splitting a request target under fuzzing', () => {
+  it('never throws, and keeps an origin-form path and query exactly as sent', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 40 }), fc.option(fc.string({ maxLength: 40 }), { nil: undefined }), (p, q) => {
+        const path = `/${p.replace(/[?#]/g, '')}`;
+        const query = q?.replace(/#/g, '');
+        expect(splitRequestTarget(query === undefined ? path : `${path}?${query}`)).toEqual({
+          path,
+          query: query ?? '',
+        });
+      }),
+      fuzzParams(300),
+    );
+  });
+
+  it('reduces an absolute-form target to its path and query, and keeps anything else as a path', () => {
+    expect(splitRequestTarget('http://127.0.0.1:8443/validate?timeout=5s')).toEqual({
+      path: '/validate',
+      query: 'timeout=5s',
+    });
+    expect(splitRequestTarget('*')).toEqual({ path: '*', query: '' });
+    expect(splitRequestTarget('//[')).toEqual({ path: '//[', query: '' });
+    expect(splitRequestTarget('/validate#x?timeout=1s')).toEqual({ path: '/validate', query: '' });
   });
 });
