@@ -11,7 +11,12 @@ import { systemClock } from '../clock';
 import { TrustError } from '../errors';
 import { METRIC, type Observer, silentObserver } from '../observer';
 import type { NotarySettings } from '../policy/types';
-import { DEFAULT_REQUEST_TIMEOUT_MS, getFollowingSameOriginRedirects, type HttpTransport } from './http';
+import {
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  getFollowingSameOriginRedirects,
+  type HttpResponse,
+  type HttpTransport,
+} from './http';
 import type { BearerChallenge } from './www-authenticate';
 
 /** Used when the token endpoint gives no `expires_in` (the docker token spec's default). */
@@ -128,14 +133,27 @@ export class TokenAuthenticator {
       headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
     }
     this.#observer.count(METRIC.tokenRequests);
-    const response = await getFollowingSameOriginRedirects(this.deps.http, {
-      url: url.href,
-      headers,
-      maxBytes: MAX_TOKEN_RESPONSE_BYTES,
-      timeoutMs: this.#timeoutMs,
-      signal: request.signal,
-      ca: request.ca,
-    });
+    let response: HttpResponse;
+    try {
+      response = await getFollowingSameOriginRedirects(this.deps.http, {
+        url: url.href,
+        headers,
+        maxBytes: MAX_TOKEN_RESPONSE_BYTES,
+        timeoutMs: this.#timeoutMs,
+        signal: request.signal,
+        ca: request.ca,
+      });
+    } catch (error) {
+      // A failing token endpoint is a Notary outage to operators: counted like a failing Notary request.
+      this.#observer.count(METRIC.notaryErrors, 1, {
+        name: 'code',
+        value: error instanceof TrustError ? error.code : 'NOTARY_UNREACHABLE',
+      });
+      throw error;
+    }
+    if (response.status !== 200) {
+      this.#observer.count(METRIC.notaryErrors, 1, { name: 'status', value: String(response.status) });
+    }
     if (response.status === 401 || response.status === 403) {
       throw new TrustError(
         'NOTARY_ERROR',
@@ -145,7 +163,14 @@ export class TokenAuthenticator {
     if (response.status !== 200) {
       throw new TrustError('NOTARY_ERROR', `Token endpoint ${realm.origin} answered ${response.status}.`);
     }
-    const { token, lifetimeMs } = parseTokenResponse(response.body, realm.origin);
+    let parsed: { token: string; lifetimeMs: number };
+    try {
+      parsed = parseTokenResponse(response.body, realm.origin);
+    } catch (error) {
+      this.#observer.count(METRIC.notaryErrors, 1, { name: 'code', value: 'NOTARY_ERROR' });
+      throw error;
+    }
+    const { token, lifetimeMs } = parsed;
     const expiresAtMs = this.#clock() + Math.max(0, lifetimeMs - Math.min(TOKEN_EXPIRY_MARGIN_MS, lifetimeMs / 2));
     this.#memory.set(key, { token, expiresAtMs });
     try {

@@ -33,6 +33,8 @@ interface TokenFault {
   readonly limits?: CallLimits;
   readonly code: 'NOTARY_UNREACHABLE' | 'NOTARY_ERROR';
   readonly reason: RegExp;
+  /** The NotaryErrors dimension the token failure is counted with; absent when the deadline cut it off. */
+  readonly notaryErrors?: Record<string, string>;
 }
 
 const FAULTS: TokenFault[] = [
@@ -41,12 +43,14 @@ const FAULTS: TokenFault[] = [
     realm: misbehave.status(500),
     code: 'NOTARY_ERROR',
     reason: /Token endpoint http:\/\/127\.0\.0\.1:\d+ answered 500/,
+    notaryErrors: { status: '500' },
   },
   {
     name: 'answers garbage',
     realm: misbehave.garbage(),
     code: 'NOTARY_ERROR',
     reason: /Token endpoint http:\/\/127\.0\.0\.1:\d+ answered with something that is not JSON/,
+    notaryErrors: { code: 'NOTARY_ERROR' },
   },
   {
     name: 'never answers, past the apiserver timeout',
@@ -81,6 +85,7 @@ describe('the webhook when the token endpoint of a Notary server fails', () => {
         '/token?service=notary-server&scope=repository%3Aregistry.example.com%2Fteam%2Fapp%3Apull',
       );
       expect(metricTotal(answer.output, 'TokenRequests')).toBe(1);
+      if (fault.notaryErrors) expect(metricTotal(answer.output, 'NotaryErrors', fault.notaryErrors)).toBe(1);
       if (fault.limits) expect(await eventually(() => tokens.abandoned() === 1)).toBe(true);
     });
 
