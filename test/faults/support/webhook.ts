@@ -2,7 +2,7 @@
  * The webhook as the Lambda runs it, for fault tests: the middy chain of functions/webhook.ts (Powertools logger
  * context, Powertools telemetry) on a runtime built from the environment by runtimeFromEnv (policy, in-memory or
  * DynamoDB cache, the real NotaryVerifier and transport), with the evaluation clock injected. Each call captures
- * what the Lambda writes to standard output and returns it with the AdmissionReview response.
+ * what the Lambda writes to standard output and error, and returns it with the AdmissionReview response.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { createWebhookHandler } from '../../../functions/app';
@@ -121,7 +121,6 @@ export function notaryPolicy(options: {
   ca: string;
   mode: 'enforce' | 'audit';
   rootKeys?: string[];
-  cache?: { freshTtlSeconds: number; maxStaleSeconds: number };
 }): object {
   return {
     mode: options.mode,
@@ -133,6 +132,5 @@ export function notaryPolicy(options: {
         notary: { server: options.server, caFile: options.ca, ...(options.rootKeys && { rootKeys: options.rootKeys }) },
       },
     ],
-    ...(options.cache && { cache: options.cache }),
   };
 }
