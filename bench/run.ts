@@ -48,7 +48,9 @@ async function main(): Promise<void> {
     const dynamo = await step('DynamoDB path (dynalite)', () => runDynamo(fixture, policy));
     const cold = await step('cold path (notary-server, token auth)', () => runCold(fixture, policy));
     const stampede = await step('stampede', () => runStampede(fixture, policy));
-    const serve = await step('serve throughput (autocannon)', () => runServe(fixture));
+    const serve = await step('serve throughput (autocannon)', () =>
+      runServe(fixture, { floorSpinMs: warm.latency.p50Ms }),
+    );
     const baseline = await step('baseline (seed approach)', () => runBaseline(fixture));
 
     const scenarios = { warm, dynamodb: dynamo, cold, stampede, bundle, serve, baseline };

@@ -85,8 +85,8 @@ function coldRows(cold: ColdResult): Row[] {
     ),
     row(
       'cold path',
-      'waves per repository',
-      `${repository.waves}: ${repository.sequence}`,
+      'waves per repository (most frequent; fewest-most)',
+      `${repository.waves} (${repository.wavesRange.join('-')}): ${repository.sequence}`,
       String(COLD_TARGET_WAVES),
       repository.waves <= COLD_TARGET_WAVES,
     ),
@@ -158,7 +158,7 @@ function serveRows(serve: ServeResult): Row[] {
     ),
     row(
       'serve',
-      `  same load on a do-nothing server (machine floor)`,
+      `  same load, server only spinning ${serve.floorAtRate.spinMs} ms each (floor)`,
       pair(serve.floorAtRate.p50Ms, serve.floorAtRate.p99Ms),
     ),
     row('serve', 'p50 / p99 at full speed (50 queued, see docs)', pair(serve.p50Ms, serve.p99Ms)),

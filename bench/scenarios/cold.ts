@@ -22,8 +22,10 @@ export interface ColdResult {
     readonly requests: number;
     readonly tokenRequests: number;
     readonly challenges: number;
+    /** The most frequent number of waves over the iterations, and the fewest and most seen. */
     readonly waves: number;
-    /** e.g. `root,timestamp (401) | token | root,timestamp | snapshot | targets` */
+    readonly wavesRange: readonly [number, number];
+    /** The most frequent sequence, e.g. `root,timestamp (401) > token > root,timestamp > snapshot > targets` */
     readonly sequence: string;
     readonly latency: LatencySummary;
   };
@@ -35,14 +37,17 @@ export async function runCold(fixture: BenchFixture, policy: Policy, iterations 
   const one = await coldAdmissions(policy, [fixture.images[0]!], iterations);
   const all = await coldAdmissions(policy, fixture.images, iterations);
   const requests = one.lastRequests;
+  const sequence = mostFrequent(one.sequences);
+  const waves = one.waves[one.sequences.indexOf(sequence)]!;
   return {
     iterations,
     perRepository: {
       requests: requests.length,
       tokenRequests: requests.filter((r) => r.what === 'token').length,
       challenges: requests.filter((r) => r.status === 401).length,
-      waves: new Set(requests.map((r) => r.wave)).size,
-      sequence: describeWaves(requests),
+      waves,
+      wavesRange: [Math.min(...one.waves), Math.max(...one.waves)],
+      sequence,
       latency: summarize(one.samples),
     },
     pod: { repositories: fixture.images.length, requests: all.lastRequests.length, latency: summarize(all.samples) },
@@ -55,6 +60,9 @@ async function coldAdmissions(policy: Policy, images: readonly string[], iterati
   const samples: number[] = [];
   let allAdmitted = true;
   let lastRequests: RecordingTransport['requests'] = [];
+  // Whether two first-wave requests are retried together after the token depends on when their 401s arrive.
+  const sequences: string[] = [];
+  const waves: number[] = [];
   // One unmeasured round first: the first TLS handshakes of the process load OpenSSL's tables.
   for (let i = -1; i < iterations; i++) {
     const inner = new NodeHttpTransport();
@@ -67,6 +75,14 @@ async function coldAdmissions(policy: Policy, images: readonly string[], iterati
     samples.push(invocation.ms);
     allAdmitted &&= invocation.allowed;
     lastRequests = transport.requests;
+    sequences.push(describeWaves(lastRequests));
+    waves.push(new Set(lastRequests.map((r) => r.wave)).size);
   }
-  return { samples, allAdmitted, lastRequests };
+  return { samples, allAdmitted, lastRequests, sequences, waves };
+}
+
+function mostFrequent(values: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '';
 }

@@ -24,10 +24,11 @@ export interface ServeResult extends LoadResult {
   /** The second run, at `rate` admissions/s. */
   readonly atRate: LoadResult & { readonly rate: number };
   /**
-   * The same paced load against a server that does nothing (answers `{}` at once), in a process of its own: the
-   * latency this machine adds by itself at that rate (scheduling, other work on its 2 cores, the generator).
+   * The same paced load against a plain node HTTP server that spins the CPU per request for as long as the
+   * webhook's handler takes (the warm p50), in a process of its own: what any node server doing that much work
+   * gets at that rate on this machine (queueing, scheduling, other work on its 2 cores, the generator).
    */
-  readonly floorAtRate: LoadResult;
+  readonly floorAtRate: LoadResult & { readonly spinMs: number };
   readonly connections: number;
   readonly durationSeconds: number;
   readonly firstAllowed: boolean;
@@ -35,7 +36,7 @@ export interface ServeResult extends LoadResult {
 
 export async function runServe(
   fixture: BenchFixture,
-  options: { connections?: number; durationSeconds?: number; rate?: number } = {},
+  options: { connections?: number; durationSeconds?: number; rate?: number; floorSpinMs?: number } = {},
 ): Promise<ServeResult> {
   const connections = options.connections ?? 50;
   const rate = options.rate ?? 2_000;
@@ -58,9 +59,10 @@ export async function runServe(
     await generateLoad({ url, connections, durationSeconds: 2, body });
     const load = await generateLoad({ url, connections, durationSeconds, body });
     const atRate = await pacedLoad({ url, body, ratePerSecond: rate, durationSeconds, connections });
-    const floorAtRate = await noiseFloor({ body, ratePerSecond: rate, durationSeconds, connections });
+    const spinMs = round(options.floorSpinMs ?? 0, 3);
+    const floorAtRate = await machineFloor(spinMs, { body, ratePerSecond: rate, durationSeconds, connections });
     return {
-      floorAtRate: { ...floorAtRate, requestsPerSecond: round(floorAtRate.requestsPerSecond, 0) },
+      floorAtRate: { ...floorAtRate, spinMs, requestsPerSecond: round(floorAtRate.requestsPerSecond, 0) },
       ...load,
       atRate: { ...atRate, rate, requestsPerSecond: round(atRate.requestsPerSecond, 0) },
       requestsPerSecond: round(load.requestsPerSecond, 0),
@@ -73,18 +75,26 @@ export async function runServe(
   }
 }
 
-/** A do-nothing HTTP server on a free port, in its own process: what the paced load measures with no webhook. */
-const NOTHING_SERVER = `
+/** An HTTP server that spins the CPU for `spinMs` per request and answers `{}`: load without any webhook. */
+const SPIN_SERVER = `
+const spinMs = Number(process.argv[2]);
 require('node:http')
-  .createServer((req, res) => { req.resume(); req.on('end', () => res.end('{}')); })
+  .createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const started = performance.now();
+      while (performance.now() - started < spinMs) {}
+      res.end('{}');
+    });
+  })
   .listen(Number(process.argv[1]), '127.0.0.1');
 `;
 
-async function noiseFloor(options: Omit<PacedLoadOptions, 'url'>): Promise<LoadResult> {
+async function machineFloor(spinMs: number, options: Omit<PacedLoadOptions, 'url'>): Promise<LoadResult> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['-e', NOTHING_SERVER, String(port)], { stdio: 'ignore' });
+  const child = spawn(process.execPath, ['-e', SPIN_SERVER, String(port), String(spinMs)], { stdio: 'ignore' });
   try {
-    await waitFor('do-nothing server', () => healthy(`http://127.0.0.1:${port}/`), 100);
+    await waitFor('spinning server', () => healthy(`http://127.0.0.1:${port}/`), 100);
     return await pacedLoad({ ...options, url: `http://127.0.0.1:${port}/` });
   } finally {
     await stopDaemon(child);
