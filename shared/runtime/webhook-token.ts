@@ -24,7 +24,16 @@ export function webhookTokenFromEnv(
   const arn = env[ENV.webhookTokenSecretArn];
   if (arn === undefined || arn === '') return async () => undefined;
   return async () => {
-    const value = await readSecret(arn, { maxAge: TOKEN_CACHE_SECONDS });
+    let value: unknown;
+    try {
+      value = await readSecret(arn, { maxAge: TOKEN_CACHE_SECONDS });
+    } catch (error) {
+      // Say which setting failed: the SDK's own message ("connect ECONNREFUSED") does not name the secret's use.
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`cannot read the webhook token from Secrets Manager (${ENV.webhookTokenSecretArn}): ${reason}`, {
+        cause: error,
+      });
+    }
     if (typeof value !== 'string')
       throw new InvalidInputError(`the secret named by ${ENV.webhookTokenSecretArn} has no string value`);
     return checked(value.trim(), ENV.webhookTokenSecretArn);

@@ -43,6 +43,8 @@ export const SHORT_LAMBDA: CallLimits = { lambdaTimeoutMs: 2_000 };
 
 export interface GateAnswer {
   readonly statusCode: number;
+  /** The whole JSON body: an AdmissionReview, or `{ error, reason }`. */
+  readonly body: unknown;
   readonly response: ReviewBody['response'];
   /** Every line and metric the invocation wrote. */
   readonly output: LambdaOutput;
@@ -98,6 +100,7 @@ export function webhookUnderTest(options: GateOptions): Gate {
       const body = JSON.parse(result.body ?? 'null') as ReviewBody | null;
       return {
         statusCode: result.statusCode ?? 0,
+        body,
         response: body?.response as ReviewBody['response'],
         output,
         decisions: decisionLines(output),
