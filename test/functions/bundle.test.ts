@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -53,6 +54,15 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the bundled Lambda (esbuild output, as deployed)', () => {
+  it('leaves out only AWS SDK v3 clients, which the Lambda Node.js runtime provides, and stays under 500 KiB', () => {
+    const code = readFileSync(bundle, 'utf8');
+    const external = [...code.matchAll(/require\("(@[^"]+|[^".][^"]*)"\)/g)]
+      .map((match) => match[1]!)
+      .filter((name) => !name.startsWith('node:') && !builtinModules.includes(name));
+    expect([...new Set(external)].sort()).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/client-secrets-manager']);
+    expect(Buffer.byteLength(code)).toBeLessThanOrEqual(500 * 1024);
+  });
+
   describe('in enforce mode with an allow rule for Docker Hub and a webhook token', () => {
     let answers: Awaited<ReturnType<typeof invokeBundle>>;
     beforeAll(async () => {
