@@ -4,6 +4,8 @@ import type { AdmissionRequest } from '../shared/admission/types';
 import { failedOutcome } from '../shared/decision/decide';
 import { buildAdmissionResponse } from '../shared/decision/response';
 import { buildDecisionRecord } from '../shared/log/decision-log';
+import { recordDecisionMetrics } from '../shared/log/decision-metrics';
+import type { Mode } from '../shared/policy/types';
 import type { Telemetry } from '../shared/runtime/telemetry';
 import { type HttpResponse, jsonResponse } from './http';
 import { MAX_BODY_BYTES } from './middleware/body';
@@ -19,13 +21,16 @@ export function denyForBrokenConfiguration(
   reason: string,
   startedAtMs: number,
   telemetry: Telemetry | undefined,
+  /** The policy's mode when it loaded (audit admits with a warning); enforce when there is no policy. */
+  mode: Mode = 'enforce',
 ): HttpResponse | undefined {
   const admission = admissionOf(event);
   if (!admission) return undefined;
-  const outcome = failedOutcome('enforce', reason);
-  telemetry?.logDecision(
-    buildDecisionRecord(admission, outcome, { mode: 'enforce', durationMs: Date.now() - startedAtMs }),
-  );
+  const outcome = failedOutcome(mode, reason);
+  const durationMs = Date.now() - startedAtMs;
+  telemetry?.logDecision(buildDecisionRecord(admission, outcome, { mode, durationMs }));
+  // Counted like every other answered admission, so that Admissions and Denials{INTERNAL_ERROR} show the outage.
+  if (telemetry) recordDecisionMetrics(telemetry.observer, outcome, durationMs);
   return jsonResponse(200, buildAdmissionResponse(admission, outcome));
 }
 

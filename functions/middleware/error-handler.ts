@@ -11,8 +11,9 @@ import { errorResponse, HttpError, type HttpResponse } from '../http';
 /**
  * Turns every error into a definite HTTP answer. A client's mistake is a 4xx with `{ error, reason }`, never a
  * 5xx. An unexpected failure after the AdmissionReview parsed still answers it, per policy: denied in enforce
- * mode, admitted with a warning in audit mode. A configuration that does not load denies an AdmissionReview (fail
- * closed, whatever the failurePolicy); only a body that is not one, or a bug before the review, is a 500.
+ * mode, admitted with a warning in audit mode. A configuration that does not load, or any other failure before the
+ * review (a webhook token secret that cannot be read), denies an AdmissionReview (fail closed, whatever the
+ * failurePolicy); only a body that is not one is a 500.
  */
 export function errorHandlerMiddleware(
   options: { telemetry?: Telemetry } = {},
@@ -63,7 +64,16 @@ export function errorHandlerMiddleware(
       return undefined;
     }
     telemetry?.error('request failed unexpectedly', { error: reason });
-    request.response = errorResponse(new HttpError(500, 'INTERNAL_ERROR', reason, { expose: false }));
+    // As for a broken configuration: a webhook that cannot run (its token secret unreadable, say) must not become
+    // "admit everything" under failurePolicy: Ignore. An AdmissionReview is denied; anything else gets the 500.
+    request.response =
+      denyForBrokenConfiguration(
+        request.event,
+        "notary-gate could not run (an internal failure before the review; see the webhook's log), so no image could be checked",
+        state.startedAtMs,
+        telemetry,
+        runtime?.policy.mode,
+      ) ?? errorResponse(new HttpError(500, 'INTERNAL_ERROR', reason, { expose: false }));
     return undefined;
   };
   return {

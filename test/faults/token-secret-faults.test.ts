@@ -1,11 +1,15 @@
 /**
  * The webhook when the Secrets Manager secret holding its token cannot be read (WEBHOOK_TOKEN_SECRET_ARN, the real
- * Powertools reader and AWS SDK against an endpoint where nothing listens). Without the token no caller can be
- * authenticated, so no AdmissionReview is read or answered: a 500 that says nothing of the secret, and the
- * apiserver's failurePolicy decides. No verification work starts; the log says what failed.
+ * Powertools reader and AWS SDK against an endpoint where nothing listens). No caller can be authenticated, so no
+ * verification starts; an AdmissionReview still gets a definite answer that follows the policy's mode (denied in
+ * enforce, a warning in audit), never a 5xx that failurePolicy: Ignore would turn into "admit everything". The log
+ * names the setting that failed, never the secret.
  */
+
+import { localLambdaContext, toFunctionUrlEvent } from '../../functions/url-event';
 import { closedPortEndpoint } from '../shared/cache/fake-dynamo';
 import { downUrl, loopbackTls } from './support/fake-notary';
+import { captureLambdaOutput, decisionLines, metricTotal } from './support/lambda-output';
 import { notaryPolicy, webhookUnderTest } from './support/webhook';
 
 const APP = 'registry.example.com/team/app';
@@ -25,20 +29,24 @@ afterAll(() => {
   process.env = savedEnv;
 });
 
+async function gateWithUnreadableToken(mode: 'enforce' | 'audit') {
+  const tls = await loopbackTls();
+  return webhookUnderTest({
+    policy: notaryPolicy({ match: APP, server: await downUrl(), ca: tls.cert, mode }),
+    env: { WEBHOOK_TOKEN_SECRET_ARN: SECRET_ARN },
+  });
+}
+
 describe('the webhook when Secrets Manager cannot give it its token', () => {
-  it('answers 500 without reading the review, naming no secret, and logs the failure', async () => {
-    const tls = await loopbackTls();
-    const gate = webhookUnderTest({
-      policy: notaryPolicy({ match: APP, server: await downUrl(), ca: tls.cert, mode: 'enforce' }),
-      env: { WEBHOOK_TOKEN_SECRET_ARN: SECRET_ARN },
-    });
+  it('denies in enforce mode with INTERNAL_ERROR, without verifying, and logs which setting failed', async () => {
+    const answer = await (await gateWithUnreadableToken('enforce')).admit([IMAGE]);
 
-    const answer = await gate.admit([IMAGE]);
-
-    expect(answer.statusCode).toBe(500);
-    expect(answer.body).toEqual({ error: 'INTERNAL_ERROR', reason: 'internal error' });
-    expect(answer.decisions).toEqual([]);
-    expect(answer.output.metrics.filter((point) => point.name === 'NotaryRequests')).toEqual([]);
+    expect(answer.statusCode).toBe(200);
+    expect(answer.response).toMatchObject({ uid: '705ab4f5-6393-11e8-b7cc-42010a800002', allowed: false });
+    expect(answer.response.status?.message).toContain('INTERNAL_ERROR: notary-gate could not run');
+    expect(answer.decisions).toEqual([expect.objectContaining({ decision: 'deny', deniedCodes: 'INTERNAL_ERROR' })]);
+    expect(metricTotal(answer.output, 'Denials', { code: 'INTERNAL_ERROR' })).toBe(1);
+    expect(metricTotal(answer.output, 'NotaryRequests')).toBe(0);
     expect(answer.output.logs).toContainEqual(
       expect.objectContaining({
         level: 'ERROR',
@@ -49,5 +57,29 @@ describe('the webhook when Secrets Manager cannot give it its token', () => {
       }),
     );
     expect(JSON.stringify(answer.output)).not.toContain('notary-gate-webhook-token');
+  });
+
+  it('admits in audit mode with an INTERNAL_ERROR warning', async () => {
+    const answer = await (await gateWithUnreadableToken('audit')).admit([IMAGE]);
+
+    expect(answer.response.allowed).toBe(true);
+    expect(answer.response.warnings).toEqual([expect.stringContaining('INTERNAL_ERROR: notary-gate could not run')]);
+    expect(answer.decisions).toEqual([expect.objectContaining({ decision: 'audit-deny' })]);
+    expect(metricTotal(answer.output, 'AuditDenials', { code: 'INTERNAL_ERROR' })).toBe(1);
+  });
+
+  it('answers a body that is not an AdmissionReview with a JSON 500 (no uid to answer)', async () => {
+    const gate = await gateWithUnreadableToken('enforce');
+    const event = toFunctionUrlEvent({
+      method: 'POST',
+      url: '/validate',
+      headers: { 'content-type': 'application/json' },
+      sourceIp: '10.0.0.1',
+      body: Buffer.from('{"not":"a review"}'),
+    });
+    const { result, output } = await captureLambdaOutput(() => gate.handler(event, localLambdaContext(30_000)));
+    expect(result.statusCode).toBe(500);
+    expect(JSON.parse(result.body ?? '')).toEqual({ error: 'INTERNAL_ERROR', reason: 'internal error' });
+    expect(decisionLines(output)).toEqual([]);
   });
 });
