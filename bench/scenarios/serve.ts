@@ -5,10 +5,10 @@
  * runs on one core (the load generator takes the other), so admissions/s is the per-core figure.
  *
  * Two runs: autocannon as fast as the server answers (the throughput), then an open-loop load at a steady 2,000
- * admissions/s, the throughput target, over at most 50 connections (bench/lib/paced-load.ts: the latency at
- * that load). The first run's latency is not a service
- * time: 50 connections each waiting for its answer before sending again keep 50 requests queued, so its mean is
- * 50 / throughput whatever the server does (Little's law), e.g. 16 ms at 3,000/s.
+ * admissions/s, the throughput target, over at most 50 connections (bench/lib/paced-load.ts: the latency at that
+ * load). The first run's latency is not a service time: 50 connections each waiting for its answer before sending
+ * again keep 50 requests queued, so its mean is 50 / throughput whatever the server does (Little's law), e.g.
+ * 16 ms at 3,000/s. Last, the machine floor (see floorAtRate).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
