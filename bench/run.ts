@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadPolicy } from '../shared/policy/load';
+import { hasCommand } from '../test/harness/processes';
 import { buildBundle } from './lib/bundle';
 import { startFixture } from './lib/fixture';
 import { machineInfo } from './lib/machine';
@@ -30,6 +31,13 @@ async function main(): Promise<void> {
   process.stderr.write(
     `notary-gate bench on ${machine.cpuModel} (${machine.cores} cores), node ${machine.node}, load ${machine.loadAverage1m}\n`,
   );
+  const missing = [];
+  for (const command of ['notary-server', 'notary', 'openssl']) if (!(await hasCommand(command))) missing.push(command);
+  if (missing.length > 0) {
+    process.stderr.write(`bench needs ${missing.join(', ')} on PATH (Debian: apt-get install notary openssl)\n`);
+    process.exitCode = 2;
+    return;
+  }
   const fixture = await startFixture();
   const buildDir = await mkdtemp(path.join(tmpdir(), 'notary-gate-bench-bundle-'));
   // Ctrl-C must not leave the notary-server behind.
