@@ -8,6 +8,7 @@
  */
 import { BatchGetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { METRIC, type Observer } from '../observer';
+import type { CircuitBreaker } from './circuit-breaker';
 import { ATTR, type DynamoItem } from './dynamo-item';
 
 /** BatchGetItem's own limit. */
@@ -21,6 +22,8 @@ export interface BatchReaderOptions {
   readonly timeoutMs: number;
   /** Retries of UnprocessedKeys (DynamoDB returns them under load or past 16 MB per response). */
   readonly maxUnprocessedRetries?: number;
+  /** Shared with the store's writes: while open, reads are misses without a request. */
+  readonly breaker: CircuitBreaker;
 }
 
 /** `unavailable`: DynamoDB did not answer for this key (error, throttling, timeout, left unprocessed). */
@@ -81,8 +84,12 @@ export class BatchReader {
 
   /** Items found for the chunk's keys, and the keys left unanswered; never rejects. */
   private async fetchChunk(keys: string[]): Promise<ChunkResult> {
-    const { client, tableName, observer, timeoutMs } = this.options;
+    const { client, tableName, observer, timeoutMs, breaker } = this.options;
     const found = new Map<string, DynamoItem>();
+    if (!breaker.allows()) {
+      observer.count(METRIC.cacheStoreErrors, 1, { name: 'reason', value: 'circuit_open' });
+      return { found, unanswered: new Set(keys) };
+    }
     const deadline = Date.now() + timeoutMs;
     let remaining: DynamoItem[] = keys.map((key) => ({ [ATTR.key]: { S: key } }));
     const retries = this.options.maxUnprocessedRetries ?? DEFAULT_UNPROCESSED_RETRIES;
@@ -100,6 +107,7 @@ export class BatchReader {
           if (key !== undefined) found.set(key, item);
         }
         remaining = output.UnprocessedKeys?.[tableName]?.Keys ?? [];
+        breaker.succeeded();
       }
       if (remaining.length > 0) {
         observer.warn('DynamoDB left cache keys unprocessed; treating them as misses', {
@@ -110,7 +118,12 @@ export class BatchReader {
       }
       return { found, unanswered: new Set(remaining.map((key) => key[ATTR.key]?.S ?? '')) };
     } catch (error) {
-      observer.warn('DynamoDB cache read failed; treating it as a miss', { table: tableName, ...describeError(error) });
+      const opened = breaker.failed();
+      observer.warn('DynamoDB cache read failed; treating it as a miss', {
+        table: tableName,
+        ...describeError(error),
+        ...(opened && { skippingForMs: breaker.cooldownMs }),
+      });
       observer.count(METRIC.cacheStoreErrors, 1, { name: 'reason', value: 'read_error' });
       return { found, unanswered: new Set(keys.filter((key) => !found.has(key))) };
     }

@@ -3,12 +3,15 @@
  *
  * DynamoDB is an optimisation here, never a dependency of a decision: reads that fail are misses, writes that
  * fail are dropped; both are warned and counted (METRIC.cacheStoreErrors) and the caller asks Notary instead.
+ * After a failure a circuit breaker skips DynamoDB for a cool-down, so an outage costs one timeout, not one per
+ * admission.
  * Writes are tracked so `flush()` can await them before the Lambda freezes, without sitting on the admission's
  * critical path.
  */
 import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { METRIC, type Observer, silentObserver } from '../observer';
 import { BatchReader, describeError } from './batch-reader';
+import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
 import { createCacheDynamoClient, DEFAULT_DYNAMO_TIMEOUT_MS } from './dynamo-client';
 import { ATTR, type DynamoItem, decodeItem, encodeItem } from './dynamo-item';
 import { CacheStoreUnavailableError } from './store-errors';
@@ -21,6 +24,8 @@ export interface DynamoStoreOptions {
   readonly observer?: Observer;
   /** Budget of one read batch or one write, retries included. */
   readonly timeoutMs?: number;
+  /** After a failure, DynamoDB is skipped for a cool-down (default 30 s), then probed again. */
+  readonly breaker?: CircuitBreakerOptions;
 }
 
 /**
@@ -36,13 +41,16 @@ export class DynamoStore implements KeyValueStore {
   private readonly timeoutMs: number;
   private readonly reader: BatchReader;
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly breaker: CircuitBreaker;
 
   constructor(options: DynamoStoreOptions) {
     this.tableName = options.tableName;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_DYNAMO_TIMEOUT_MS;
     this.client = options.client ?? createCacheDynamoClient({ timeoutMs: this.timeoutMs });
     this.observer = options.observer ?? silentObserver;
+    this.breaker = new CircuitBreaker(options.breaker);
     this.reader = new BatchReader({
+      breaker: this.breaker,
       client: this.client,
       tableName: this.tableName,
       observer: this.observer,
@@ -117,6 +125,10 @@ export class DynamoStore implements KeyValueStore {
       this.observer.count(METRIC.cacheStoreErrors, 1, { name: 'reason', value: 'item_too_large' });
       return 'unavailable';
     }
+    if (!this.breaker.allows()) {
+      this.observer.count(METRIC.cacheStoreErrors, 1, { name: 'reason', value: 'circuit_open' });
+      return 'unavailable';
+    }
     try {
       await this.client.send(
         new PutItemCommand({
@@ -126,14 +138,20 @@ export class DynamoStore implements KeyValueStore {
         }),
         { abortSignal: AbortSignal.timeout(this.timeoutMs) },
       );
+      this.breaker.succeeded();
       return 'written';
     } catch (error) {
       // By name rather than instanceof: an injected client may come from another copy of the SDK.
-      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return 'refused';
+      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') {
+        this.breaker.succeeded();
+        return 'refused';
+      }
+      const opened = this.breaker.failed();
       this.observer.warn('DynamoDB cache write failed; the item is not shared', {
         table: this.tableName,
         key,
         ...describeError(error),
+        ...(opened && { skippingForMs: this.breaker.cooldownMs }),
       });
       this.observer.count(METRIC.cacheStoreErrors, 1, { name: 'reason', value: 'write_error' });
       return 'unavailable';

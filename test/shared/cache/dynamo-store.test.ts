@@ -233,8 +233,10 @@ describe('DynamoDB store when DynamoDB fails', () => {
       await expect(store.putIfNewerOutcome('k', versioned)).resolves.toBe('unavailable');
       await expect(store.flush()).resolves.toBeUndefined();
       expect(observer.total(METRIC.cacheStoreErrors, 'read_error')).toBe(1);
-      expect(observer.total(METRIC.cacheStoreErrors, 'write_error')).toBe(2);
-      expect(observer.warnings.length).toBe(3);
+      // The failed read opened the circuit: the writes were skipped without a request.
+      expect(observer.total(METRIC.cacheStoreErrors, 'circuit_open')).toBe(2);
+      expect(observer.warnings).toHaveLength(1);
+      expect(observer.warnings[0]?.fields).toMatchObject({ skippingForMs: 30_000 });
     });
   });
 
@@ -273,6 +275,34 @@ describe('DynamoDB store when DynamoDB fails', () => {
         await fake.stop();
       }
     });
+  });
+
+  describe('after a failure (circuit breaker)', () => {
+    it('skips DynamoDB without a request until the cool-down ends, then probes it once', async () => {
+      const fake = await throttlingEndpoint();
+      try {
+        let now = T0;
+        const store = new DynamoStore({
+          tableName: TABLE,
+          client: clientFor(fake.endpoint, 5000),
+          breaker: { cooldownMs: 30_000, clock: () => now },
+        });
+        await expect(store.get('k', T0)).resolves.toBeUndefined();
+        const afterFirst = fake.requests();
+        expect(afterFirst).toBeGreaterThan(0);
+        await expect(store.get('k', T0)).resolves.toBeUndefined();
+        await expect(store.put('k', { value: 1, storedAtMs: T0, expiresAtMs: T0 + 1000 })).resolves.toBeUndefined();
+        expect(fake.requests()).toBe(afterFirst);
+        now += 30_000;
+        await expect(Promise.all([store.get('a', T0), store.get('b', T0)])).resolves.toEqual([undefined, undefined]);
+        // One probe (one batch for both keys, with the client's own retry), and it failed: open again.
+        expect(fake.requests()).toBe(2 * afterFirst);
+        await expect(store.get('k', T0)).resolves.toBeUndefined();
+        expect(fake.requests()).toBe(2 * afterFirst);
+      } finally {
+        await fake.stop();
+      }
+    }, 20_000);
   });
 
   describe('when DynamoDB accepts the connection and never answers', () => {
