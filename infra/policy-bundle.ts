@@ -26,8 +26,6 @@ export interface StagedPolicy {
   readonly file: string;
   /** Source files copied, for messages. */
   readonly copied: readonly string[];
-  /** Environment variables the policy reads Notary credentials from; the stack does not provide them (yet). */
-  readonly credentialEnv: readonly string[];
 }
 
 /** Copies `policyFile` and the files it refers to into a new folder (under `stagingRoot`, default the OS temp dir). */
@@ -55,18 +53,7 @@ export function stagePolicy(policyFile: string, stagingRoot: string = tmpdir()):
   rewriteFileReferences(document.contents, copyReference);
   const file = join(dir, BUNDLED_POLICY_FILE);
   writeFileSync(file, document.toString({ lineWidth: 0 }));
-  return { dir, file, copied, credentialEnv: credentialEnvNames(document.toJS()) };
-}
-
-/** The environment variables a policy reads Notary credentials from (`auth.usernameEnv`, `auth.passwordEnv`). */
-function credentialEnvNames(policy: unknown): string[] {
-  const rules = (policy as { rules?: unknown } | null)?.rules;
-  if (!Array.isArray(rules)) return [];
-  const names = rules.flatMap((rule) => {
-    const auth = (rule as { notary?: { auth?: Record<string, unknown> } } | null)?.notary?.auth;
-    return [auth?.usernameEnv, auth?.passwordEnv].filter((name): name is string => typeof name === 'string');
-  });
-  return [...new Set(names)];
+  return { dir, file, copied };
 }
 
 /** A PEM block given inline rather than a path to one. */
