@@ -25,9 +25,6 @@ describe('staging a policy for the Lambda bundle', () => {
       expect(staged.copied).toHaveLength(2);
     });
 
-    it('reads no credentials from the environment', () => {
-    });
-
     it('keeps inline PEM keys, the other rules and the comments as they are', () => {
       expect(notary.rootKeys[1]).toMatch(/^-----BEGIN PUBLIC KEY-----/);
       expect(shipped.rules[1]).toEqual({ match: ['docker.io/library/**'], action: 'allow' });
