@@ -4,6 +4,7 @@
  * The TOFU root and the highest versions seen live in the KeyValueStore, so rollback protection survives cold
  * starts and is shared by every Lambda instance.
  */
+import { createHash } from 'node:crypto';
 import type { KeyValueStore } from '../cache/types';
 import { TrustError } from '../errors';
 import { METRIC, type Observer, silentObserver } from '../observer';
@@ -73,18 +74,32 @@ export class NotaryRepositoryClient {
       minVersions,
     });
 
-    // TUF 5.3 / notary client: root and timestamp do not depend on each other's content: fetch both at once.
-    const [root, timestamp] = await Promise.all([
+    // One wave for the whole chain. TUF orders the *verification* (root, timestamp, snapshot, targets, delegations),
+    // not the downloads: root and timestamp are fetched with the plain names of snapshot, targets and the usual
+    // delegation, all at once. A plain-named file is used only if its length and sha256 equal what its verified
+    // parent records; a publish between the requests makes it differ, and then it is fetched again by checksum
+    // name, as the notary client does. Either way the bytes verified are exactly the ones the parent names.
+    const [root, timestamp, ...guessed] = await Promise.all([
       this.#fetchRole(request, 'root', {}, { maxBytes: DEFAULT_MAX_RESPONSE_BYTES, topLevel: true }),
       this.#fetchRole(request, 'timestamp', {}, { maxBytes: MAX_TIMESTAMP_BYTES, topLevel: true }),
+      ...SPECULATIVE_ROLES.map((role) => this.#fetchSpeculatively(request, role)),
     ]);
+    const guesses = new Map<string, Uint8Array | undefined>(
+      SPECULATIVE_ROLES.map((role, index) => [role, guessed[index]]),
+    );
+    const fetchVerifiable = (role: string, expected: ExpectedFile): Promise<Uint8Array> => {
+      const guess = guesses.get(role);
+      return guess && matchesRecord(guess, expected)
+        ? Promise.resolve(guess)
+        : this.#fetchRole(request, role, expected);
+    };
+
     metadata.updateRoot(root); // TUF 5.3: the root, against pinned keys or the root trusted before
     metadata.updateTimestamp(timestamp); // TUF 5.4: signatures, expiry, no rollback
-
-    // TUF 5.5: snapshot, by checksum name when the timestamp records its hash; length capped by the record.
-    metadata.updateSnapshot(await this.#fetchRole(request, 'snapshot', metadata.snapshotMeta()));
-    // TUF 5.6: top-level targets, likewise from the snapshot's record.
-    metadata.updateTargets(await this.#fetchRole(request, 'targets', metadata.targetsMeta()));
+    // TUF 5.5: snapshot, matching the timestamp's record (hash and length).
+    metadata.updateSnapshot(await fetchVerifiable('snapshot', metadata.snapshotMeta()));
+    // TUF 5.6: top-level targets, matching the snapshot's record.
+    metadata.updateTargets(await fetchVerifiable('targets', metadata.targetsMeta()));
 
     // TUF 5.6.7: delegations, level by level (children appear once their parent is loaded); siblings concurrently.
     // Each role is fetched at most once, so a core that keeps listing a role cannot make this loop forever.
@@ -93,7 +108,7 @@ export class NotaryRepositoryClient {
       const pending = metadata.delegationsToFetch().filter((role) => !fetchedRoles.has(role.role));
       if (pending.length === 0) break;
       for (const role of pending) fetchedRoles.add(role.role);
-      const fetched = await Promise.all(pending.map((role) => this.#fetchRole(request, role.role, role)));
+      const fetched = await Promise.all(pending.map((role) => fetchVerifiable(role.role, role)));
       pending.forEach((role, index) => {
         const bytes = fetched[index];
         if (bytes) metadata.updateDelegatedTargets(role.role, bytes);
@@ -183,6 +198,20 @@ export class NotaryRepositoryClient {
     throw new TrustError('NOTARY_ERROR', `No name to fetch ${role} by.`); // unreachable: names is never empty
   }
 
+  /**
+   * A plain-named file fetched before its parent is verified: undefined when the server does not have it or the
+   * request fails (the checksum-named fetch then decides, and reports). Never trusted by itself: see loadTrust.
+   */
+  async #fetchSpeculatively(request: RepositoryRequest, role: string): Promise<Uint8Array | undefined> {
+    try {
+      const path = `/v2/${encodeURI(request.gun)}/_trust/tuf/${encodeURI(role)}.json`;
+      const response = await this.#get(request, path, DEFAULT_MAX_RESPONSE_BYTES);
+      return response.status === 200 ? response.body : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** One GET with token auth: sends a token up front when this server challenged before, else on a 401. */
   async #get(request: RepositoryRequest, path: string, maxBytes: number): Promise<HttpResponse> {
     const base = serverBase(request.server);
@@ -229,6 +258,18 @@ export class NotaryRepositoryClient {
         : new TrustError('NOTARY_UNREACHABLE', `Notary request to ${url} failed.`, { cause: error });
     }
   }
+}
+
+/**
+ * Fetched by plain name in the first wave: the top-level roles whose hash only their parent knows, and the
+ * delegation notary and `docker trust` sign releases into. Other delegations are fetched once targets lists them.
+ */
+const SPECULATIVE_ROLES = ['snapshot', 'targets', 'targets/releases'] as const;
+
+/** Whether bytes fetched by plain name are the file the verified parent records (length and sha256). */
+function matchesRecord(bytes: Uint8Array, expected: ExpectedFile): boolean {
+  if (expected.length !== undefined && bytes.length !== expected.length) return false;
+  return expected.sha256Hex === undefined || createHash('sha256').update(bytes).digest('hex') === expected.sha256Hex;
 }
 
 /** The server URL without a trailing slash: `https://notary.example.com`. */

@@ -148,7 +148,8 @@ describe('the webhook when a Notary server fails', () => {
         reason: /did not answer within 3000 ms/,
       });
       expect(metricTotal(answer.output, 'NotaryErrors', { code: 'NOTARY_UNREACHABLE' })).toBeGreaterThan(0);
-      expect(server?.requests).toHaveLength(2); // root.json and timestamp.json, each given up after 3 s
+      // One wave (root, timestamp, and the plain-named snapshot, targets, targets/releases), each given up after 3 s.
+      expect(server?.requests).toHaveLength(5);
     });
   });
 
@@ -224,9 +225,12 @@ describe('the webhook when a Notary server fails', () => {
       expect(answers.filter((response) => response.allowed === false)).toHaveLength(admissions);
       expect(decisionLines(output)).toHaveLength(admissions);
       expect(metricTotal(output, 'Denials', { code: 'NOTARY_UNREACHABLE' })).toBe(admissions);
-      // root.json and timestamp.json, once: the concurrent admissions shared one fetch (single flight).
+      // One wave, once: the concurrent admissions shared one fetch (single flight).
       expect(server?.requests.map((request) => request.path).sort()).toEqual([
         `/v2/${APP}/_trust/tuf/root.json`,
+        `/v2/${APP}/_trust/tuf/snapshot.json`,
+        `/v2/${APP}/_trust/tuf/targets.json`,
+        `/v2/${APP}/_trust/tuf/targets/releases.json`,
         `/v2/${APP}/_trust/tuf/timestamp.json`,
       ]);
     });
