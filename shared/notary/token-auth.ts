@@ -79,16 +79,16 @@ export class TokenAuthenticator {
     // Tokens obtained with credentials are kept apart from anonymous ones and from other users' tokens.
     const who = request.credentials ? `#${sha256Hex(request.credentials.username).slice(0, 16)}` : '';
     const key = `token#${realm.href}#${challenge.service ?? ''}#${scope}${who}`;
-    if (!request.fresh) {
-      const cached = await this.#cached(key);
-      if (cached) return `Bearer ${cached}`;
-    }
-    let pending = this.#inFlight.get(key);
+    // The cache read and the fetch are one flight: requests that arrive together (the first wave of a repository
+    // is five) share them, even when the store answers the first caller before the others resume.
+    const flightKey = request.fresh ? `${key}#fresh` : key;
+    let pending = this.#inFlight.get(flightKey);
     if (!pending) {
-      pending = this.#fetchToken(key, realm, challenge.service, scope, request).finally(() =>
-        this.#inFlight.delete(key),
-      );
-      this.#inFlight.set(key, pending);
+      pending = (async () => {
+        const cached = request.fresh ? undefined : await this.#cached(key);
+        return cached ?? (await this.#fetchToken(key, realm, challenge.service, scope, request));
+      })().finally(() => this.#inFlight.delete(flightKey));
+      this.#inFlight.set(flightKey, pending);
     }
     return `Bearer ${await pending}`;
   }

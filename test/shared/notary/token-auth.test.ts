@@ -140,6 +140,25 @@ describe('token auth', () => {
       expect(f.tokenRequests()).toBe(1);
     });
 
+    it('makes one token request when the shared store answers callers at different times', async () => {
+      const f = await fixture(tokenAnswer({ token: 'once' }));
+      // A store whose reads settle one after another, as a DynamoDB batch and a later read would.
+      const store = new MemoryStore();
+      let reads = 0;
+      const read = store.get.bind(store);
+      store.get = async (key, nowMs) => {
+        const delayMs = 20 * reads++;
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        return read(key, nowMs);
+      };
+      const authenticator = f.authenticator(store);
+      const calls = [1, 2, 3, 4, 5].map(() =>
+        authenticator.authorize(ORIGIN, challengeFor(f), { gun: GUN, credentials: undefined }),
+      );
+      expect(await Promise.all(calls)).toEqual(Array(5).fill('Bearer once'));
+      expect(f.tokenRequests()).toBe(1);
+    });
+
     it('keeps tokens of different users and of anonymous callers apart', async () => {
       let issued = 0;
       const f = await fixture((_req, res) => res.end(JSON.stringify({ token: `tok-${++issued}` })));
