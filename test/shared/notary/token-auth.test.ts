@@ -147,9 +147,10 @@ describe('token auth', () => {
       let reads = 0;
       const read = store.get.bind(store);
       store.get = async (key, nowMs) => {
+        const answer = await read(key, nowMs); // what the store held when asked
         const delayMs = 20 * reads++;
         await new Promise((resolve) => setTimeout(resolve, delayMs));
-        return read(key, nowMs);
+        return answer;
       };
       const authenticator = f.authenticator(store);
       const calls = [1, 2, 3, 4, 5].map(() =>
