@@ -53,7 +53,8 @@ export class RecordingTransport implements HttpTransport {
 
 /** `root.json` for a TUF file, `token` for anything else (the token realm). */
 function describe(url: string): string {
-  const match = /\/_trust\/tuf\/([^/?]+)$/.exec(new URL(url).pathname);
+  // Delegated roles have a slash in their name (`targets/releases.json`).
+  const match = /\/_trust\/tuf\/([^?]+)$/.exec(new URL(url).pathname);
   return match ? decodeURIComponent(match[1]!).replace(/\.[0-9a-f]{64}\.json$/, '.{sha256}.json') : 'token';
 }
 

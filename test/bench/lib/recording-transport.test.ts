@@ -39,6 +39,17 @@ describe('the recording transport of the bench', () => {
     });
   });
 
+  describe('when a delegated role is fetched', () => {
+    it('names it by its role, slash included, not as a token request', async () => {
+      const manual = new ManualTransport();
+      const recording = new RecordingTransport(manual);
+      const releases = recording.request(get(tuf('targets/releases.json')));
+      manual.answer(tuf('targets/releases.json'), 404);
+      await releases;
+      expect(recording.requests).toEqual([{ what: 'targets/releases.json', status: 404, wave: 0 }]);
+    });
+  });
+
   describe('when a request fails', () => {
     it('records it with status 0 and passes the error on', async () => {
       const failing: HttpTransport = { request: () => Promise.reject(new Error('connection refused')) };
