@@ -1,9 +1,10 @@
 /**
  * The in-process tier: a bounded LRU map (entries and bytes), TTL-aware on every read.
  *
- * Values are kept as JSON text and parsed on each read, for two reasons: a caller that mutates what it got back
- * cannot corrupt verified trust data held for other admissions, and the memory tier behaves exactly like the
- * DynamoDB tier (only JSON survives a round trip), so code tested against one works against the other.
+ * Values go through JSON once, when written, and are kept as a deeply frozen copy: a caller that mutates what it got
+ * back cannot corrupt verified trust data held for other admissions (it throws), and the memory tier behaves like
+ * the DynamoDB tier (only JSON survives a round trip), so code tested against one works against the other. Reads
+ * hand out the frozen copy without parsing, so a warm admission allocates next to nothing for its trust data.
  */
 import { METRIC, type Observer, silentObserver } from '../observer';
 import type { ConditionalPutOutcome, KeyValueStore, StoredItem, TieredRead } from './types';
@@ -25,7 +26,8 @@ export const MEMORY_STORE_DEFAULTS = {
 const ENTRY_OVERHEAD_BYTES = 96;
 
 interface Entry {
-  readonly json: string;
+  /** The value after a JSON round trip, deeply frozen. */
+  readonly value: unknown;
   readonly expiresAtMs: number;
   readonly storedAtMs: number;
   readonly version?: number;
@@ -98,7 +100,7 @@ export class MemoryStore implements KeyValueStore {
     this.entries.delete(key);
     this.entries.set(key, entry);
     const item: StoredItem<T> = {
-      value: JSON.parse(entry.json) as T,
+      value: entry.value as T,
       expiresAtMs: entry.expiresAtMs,
       storedAtMs: entry.storedAtMs,
     };
@@ -129,7 +131,8 @@ export class MemoryStore implements KeyValueStore {
       this.observer.count(METRIC.cacheStoreErrors, 1, { name: 'reason', value: 'item_too_large' });
       return false;
     }
-    const entry: Entry = { json, expiresAtMs: item.expiresAtMs, storedAtMs: item.storedAtMs, bytes };
+    const value = deepFreeze(JSON.parse(json));
+    const entry: Entry = { value, expiresAtMs: item.expiresAtMs, storedAtMs: item.storedAtMs, bytes };
     this.entries.set(key, item.version === undefined ? entry : { ...entry, version: item.version });
     this.totalBytes += bytes;
     this.evictBeyondBounds();
@@ -157,4 +160,13 @@ export function mayReplace(
   if (stored.expiresAtMs <= incoming.storedAtMs) return true;
   if (stored.version === undefined) return true;
   return stored.version < incoming.version;
+}
+
+/** Freezes a parsed JSON value and everything in it. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
 }

@@ -26,12 +26,21 @@ describe('memory store', () => {
       });
     });
 
-    it('hands out a copy, so a caller that mutates it cannot change what others read', async () => {
+    it('hands out a frozen copy, so a caller that mutates it fails and cannot change what others read', async () => {
       const store = new MemoryStore();
-      await store.put('k', item({ digest: 'sha256:aa' }));
-      const first = await store.get<{ digest: string }>('k', T0);
-      first!.value.digest = 'sha256:evil';
-      await expect(store.get('k', T0)).resolves.toMatchObject({ value: { digest: 'sha256:aa' } });
+      const original = { digest: 'sha256:aa', tags: { v1: 'sha256:aa' } };
+      await store.put('k', item(original));
+      original.tags.v1 = 'sha256:changed-after-put';
+      const first = await store.get<typeof original>('k', T0);
+      expect(() => {
+        first!.value.digest = 'sha256:evil';
+      }).toThrow(TypeError);
+      expect(() => {
+        first!.value.tags.v1 = 'sha256:evil';
+      }).toThrow(TypeError);
+      await expect(store.get('k', T0)).resolves.toMatchObject({
+        value: { digest: 'sha256:aa', tags: { v1: 'sha256:aa' } },
+      });
     });
 
     it('reports the memory tier', async () => {

@@ -146,8 +146,8 @@ describe('token auth', () => {
       const store = new MemoryStore();
       let reads = 0;
       const read = store.get.bind(store);
-      store.get = async (key, nowMs) => {
-        const answer = await read(key, nowMs); // what the store held when asked
+      store.get = async <T>(key: string, nowMs: number) => {
+        const answer = await read<T>(key, nowMs); // what the store held when asked
         const delayMs = 20 * reads++;
         await new Promise((resolve) => setTimeout(resolve, delayMs));
         return answer;
