@@ -12,6 +12,7 @@ import { hasCommand } from '../test/harness/processes';
 import { buildBundle } from './lib/bundle';
 import { startFixture } from './lib/fixture';
 import { machineInfo } from './lib/machine';
+import { publishTable } from './lib/publish';
 import { formatTable } from './lib/report';
 import { elapsedMs, round } from './lib/stats';
 import { runBaseline } from './scenarios/baseline';
@@ -24,6 +25,8 @@ import { runWarm } from './scenarios/warm';
 import { summaryRows } from './summary';
 
 const RESULTS = path.join(__dirname, 'results', 'latest.json');
+/** Documents that show the latest table between the bench:table markers. */
+const PUBLISHED_IN = [path.join(__dirname, '..', 'README.md'), path.join(__dirname, '..', 'docs', 'performance.md')];
 
 async function main(): Promise<void> {
   const started = process.hrtime.bigint();
@@ -82,6 +85,19 @@ async function main(): Promise<void> {
       rows,
     };
     await writeFile(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+    const published = await publishTable(
+      PUBLISHED_IN,
+      [
+        `Run ${results.generatedAt} on ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}, node ${machine.node}, load average ${machine.loadAverage1m} at start.`,
+        '',
+        formatTable(rows),
+      ].join('\n'),
+    );
+    if (published.length > 0) {
+      process.stderr.write(
+        `table published in ${published.map((file) => path.relative(process.cwd(), file)).join(', ')}\n`,
+      );
+    }
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
