@@ -1,3 +1,17 @@
+/** Codes a trust layer (a SignatureVerifier) may deny with; any other code from a thrown error is unexpected. */
+export const TRUST_ERROR_CODES = [
+  'NOT_SIGNED',
+  'DIGEST_MISMATCH',
+  'DIGEST_REQUIRED',
+  'METADATA_EXPIRED',
+  'SIGNATURE_INVALID',
+  'ROOT_UNTRUSTED',
+  'HASH_MISMATCH',
+  'ROLLBACK',
+  'NOTARY_UNREACHABLE',
+  'NOTARY_ERROR',
+] as const;
+
 /**
  * Stable codes: the part of a verdict that scripts, metrics and saved queries rely on.
  * Reasons (messages) are for people and may change; codes may not.
@@ -11,33 +25,10 @@ export const VERDICT_CODES = [
   // denied
   'DENIED_BY_RULE',
   'INVALID_REFERENCE',
-  'NOT_SIGNED',
-  'DIGEST_MISMATCH',
-  'DIGEST_REQUIRED',
-  'METADATA_EXPIRED',
-  'SIGNATURE_INVALID',
-  'ROOT_UNTRUSTED',
-  'HASH_MISMATCH',
-  'ROLLBACK',
-  'NOTARY_UNREACHABLE',
-  'NOTARY_ERROR',
+  ...TRUST_ERROR_CODES,
   'INTERNAL_ERROR',
 ] as const;
 export type VerdictCode = (typeof VERDICT_CODES)[number];
-
-/** Codes a trust layer (a SignatureVerifier) may deny with; any other code from a thrown error is unexpected. */
-export const TRUST_ERROR_CODES = [
-  'NOT_SIGNED',
-  'DIGEST_MISMATCH',
-  'DIGEST_REQUIRED',
-  'METADATA_EXPIRED',
-  'SIGNATURE_INVALID',
-  'ROOT_UNTRUSTED',
-  'HASH_MISMATCH',
-  'ROLLBACK',
-  'NOTARY_UNREACHABLE',
-  'NOTARY_ERROR',
-] as const satisfies readonly VerdictCode[];
 
 /** Codes of configuration and input errors: exit code 2 in the CLI, 400 at the HTTP edge. */
 export type InputErrorCode = 'INVALID_ADMISSION_REVIEW' | 'INVALID_POLICY' | 'INVALID_INPUT' | 'USAGE';
