@@ -72,11 +72,16 @@ export class NotaryVerifier implements SignatureVerifier {
   async verify(ref: ImageReference, rule: Rule, ctx: VerifyContext): Promise<ImageVerdict> {
     const notary = rule.notary;
     if (!notary) return this.#denied('INTERNAL_ERROR', `The rule matching ${ref.name} has no notary settings.`);
+    // Asked now, in the same tick as the trust cache, so that a cold repository costs one DynamoDB round trip; unused
+    // (and harmless) when the cache has the verified data.
+    const trustState = this.#client.readTrustState(notary.server, ref.name, ctx.nowMs);
+    trustState.catch(() => undefined); // a failure surfaces from loadTrust, if the state is needed at all
     try {
       const { value: trust, source } = await this.deps.cache.getOrLoad<VerifiedTrust>(
         trustCacheKey(notary, ref.name),
         async () => {
           const loaded = await this.#client.loadTrust({
+            trustState,
             server: notary.server,
             gun: ref.name,
             pinnedRootKeys: notary.rootKeys,

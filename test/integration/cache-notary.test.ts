@@ -73,6 +73,18 @@ describeWithNotary('the Notary verifier with the DynamoDB trust cache', () => {
     });
   });
 
+  describe('when an instance verifies a repository nobody has cached yet', () => {
+    it('reads the trust entry, the remembered root and the versions in one DynamoDB round trip', async () => {
+      const cold = instance();
+      db.resetCounts();
+      expect(await cold.verify(`${APP}@${digest('a')}`, rule(), Date.now())).toMatchObject({
+        allowed: true,
+        source: 'origin',
+      });
+      expect(db.requestCount('BatchGetItem')).toBe(1);
+    });
+  });
+
   describe('when another instance has seen a newer timestamp version', () => {
     it('a cold instance refuses the older metadata the server serves (ROLLBACK)', async () => {
       const nowMs = Date.now();
