@@ -3,10 +3,9 @@
  * harness's), three repositories whose trust data the real `notary` client published, and a policy folder
  * (policy.yaml, the server's CA, each repository's pinned root certificate) as a user would write it.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import { type NotaryHarness, startNotary } from '../../test/harness/notary-harness';
+import { writePolicyFolder } from '../../test/harness/policy-folder';
 
 /** The repositories of the benchmark pod; each signs one tag, `v1`, for the digest below. */
 export const REPOSITORIES = [
@@ -32,23 +31,13 @@ export function signedHex(repository: string): string {
 
 export async function startFixture(): Promise<BenchFixture> {
   const notary = await startNotary({ tokenAuth: {} });
-  const dir = await mkdtemp(path.join(tmpdir(), 'notary-gate-bench-'));
   try {
-    const rules: string[] = [];
-    for (const [index, repository] of REPOSITORIES.entries()) {
-      await notary.seed(repository, { v1: signedHex(repository) });
-      await writeFile(path.join(dir, `root-${index}.crt`), await notary.rootCertPem(repository));
-      rules.push(
-        `  - match: ["${repository}"]`,
-        '    notary:',
-        `      server: ${notary.url}`,
-        '      caFile: ./notary-ca.pem',
-        `      rootKeys: ["./root-${index}.crt"]`,
-      );
-    }
-    await writeFile(path.join(dir, 'notary-ca.pem'), notary.caPem);
-    const policyFile = path.join(dir, 'policy.yaml');
-    await writeFile(policyFile, ['mode: enforce', 'defaultAction: deny', 'rules:', ...rules, ''].join('\n'));
+    for (const repository of REPOSITORIES) await notary.seed(repository, { v1: signedHex(repository) });
+    const { dir, policyFile } = await writePolicyFolder(
+      notary,
+      REPOSITORIES.map((gun) => ({ gun })),
+      'notary-gate-bench-',
+    );
     return {
       notary,
       dir,
@@ -61,7 +50,6 @@ export async function startFixture(): Promise<BenchFixture> {
     };
   } catch (error) {
     await notary.stop();
-    await rm(dir, { recursive: true, force: true });
     throw error;
   }
 }

@@ -4,13 +4,13 @@
  * real `notary` client, and the `check` CLI with `--at`.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createWebhookHandler } from '../../functions/app';
 import { runtimeFromEnv } from '../../shared/runtime/from-env';
 import { describeWithNotary } from '../harness/availability';
 import { type NotaryHarness, startNotary } from '../harness/notary-harness';
+import { writePolicyFolder } from '../harness/policy-folder';
 import { recordingTelemetry } from '../shared/decision/fakes';
 import { context, fixture, type ReviewBody, urlEvent } from './events';
 
@@ -46,23 +46,7 @@ describeWithNotary('the webhook against a real notary-server', () => {
   beforeAll(async () => {
     notary = await startNotary();
     await notary.seed(APP, { v1: SIGNED_HEX });
-    dir = await mkdtemp(path.join(tmpdir(), 'notary-gate-webhook-e2e-'));
-    await writeFile(path.join(dir, 'notary-ca.pem'), notary.caPem);
-    await writeFile(path.join(dir, 'root.crt'), await notary.rootCertPem(APP));
-    policyFile = path.join(dir, 'policy.yaml');
-    await writeFile(
-      policyFile,
-      [
-        'defaultAction: deny',
-        'rules:',
-        `  - match: ["${APP}"]`,
-        '    notary:',
-        `      server: ${notary.url}`,
-        '      caFile: ./notary-ca.pem',
-        '      rootKeys: ["./root.crt"]',
-        '',
-      ].join('\n'),
-    );
+    ({ dir, policyFile } = await writePolicyFolder(notary, [{ gun: APP }], 'notary-gate-webhook-e2e-'));
   }, 180_000);
 
   afterAll(async () => {

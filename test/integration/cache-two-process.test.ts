@@ -4,13 +4,13 @@
  * dynalite (in this process) as the shared table.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import net, { type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describeWithNotary } from '../harness/availability';
 import { type Dynalite, dynaliteEnv, startDynalite } from '../harness/dynalite';
 import { type NotaryHarness, startNotary } from '../harness/notary-harness';
+import { writePolicyFolder } from '../harness/policy-folder';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'bin/notary-gate.js');
@@ -75,20 +75,11 @@ describeWithNotary('two notary-gate processes sharing a DynamoDB cache table', (
     notary = await startNotary();
     await notary.seed(APP, { v1: 'a'.repeat(64) });
     relay = await countingRelay(new URL(notary.url));
-    dir = await mkdtemp(path.join(tmpdir(), 'notary-gate-two-process-'));
-    await writeFile(path.join(dir, 'notary-ca.pem'), notary.caPem);
-    await writeFile(
-      path.join(dir, 'policy.yaml'),
-      [
-        'defaultAction: deny',
-        'rules:',
-        `  - match: ["${APP}"]`,
-        '    notary:',
-        `      server: ${relay.url}`,
-        '      caFile: ./notary-ca.pem',
-        '',
-      ].join('\n'),
-    );
+    ({ dir } = await writePolicyFolder(
+      notary,
+      [{ gun: APP, server: relay.url, pinRoot: false }],
+      'notary-gate-two-process-',
+    ));
     const { CACHE_TABLE: _ignored, POLICY: _p, POLICY_FILE: _pf, ...inherited } = process.env;
     env = { ...inherited, ...dynaliteEnv(db.endpoint) };
   }, 120_000);

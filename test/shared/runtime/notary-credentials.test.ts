@@ -5,8 +5,7 @@
  * boundary here. The CLI half runs the real `check` without AWS credentials.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createWebhookHandler } from '../../../functions/app';
 import { runtimeFromEnv } from '../../../shared/runtime/from-env';
@@ -14,6 +13,7 @@ import { NOTARY_CREDENTIALS_CACHE_SECONDS, type SecretReader } from '../../../sh
 import { context, fixture, type ReviewBody, urlEvent } from '../../functions/events';
 import { describeWithNotary } from '../../harness/availability';
 import { type NotaryHarness, startNotary } from '../../harness/notary-harness';
+import { writePolicyFolder } from '../../harness/policy-folder';
 import { recordingTelemetry } from '../decision/fakes';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
@@ -55,23 +55,11 @@ describeWithNotary('Notary credentials from Secrets Manager', () => {
   beforeAll(async () => {
     notary = await startNotary({ tokenAuth: { basicAuth: CREDENTIALS } });
     await notary.seed(APP, { v1: SIGNED_HEX });
-    dir = await mkdtemp(path.join(tmpdir(), 'notary-gate-credentials-'));
-    await writeFile(path.join(dir, 'notary-ca.pem'), notary.caPem);
-    await writeFile(path.join(dir, 'root.crt'), await notary.rootCertPem(APP));
-    policyFile = path.join(dir, 'policy.yaml');
-    await writeFile(
-      policyFile,
-      [
-        'rules:',
-        `  - match: ["${APP}"]`,
-        '    notary:',
-        `      server: ${notary.url}`,
-        '      caFile: ./notary-ca.pem',
-        '      rootKeys: ["./root.crt"]',
-        `      auth: { secretArn: "${NOTARY_SECRET_ARN}" }`,
-        '',
-      ].join('\n'),
-    );
+    ({ dir, policyFile } = await writePolicyFolder(
+      notary,
+      [{ gun: APP, notaryLines: [`auth: { secretArn: "${NOTARY_SECRET_ARN}" }`] }],
+      'notary-gate-credentials-',
+    ));
   }, 180_000);
 
   afterAll(async () => {
