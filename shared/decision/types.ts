@@ -1,4 +1,3 @@
-import type { ContainerImage } from '../admission/types';
 import type { Mode } from '../policy/types';
 import type { ImageVerdict } from '../verify/types';
 
@@ -43,6 +42,3 @@ export interface CheckContext {
   /** Wall-clock instant (epoch ms, same clock as the engine's `wallClock`) after which no result is awaited. */
   readonly deadlineAtMs?: number;
 }
-
-/** The containers of an admitted object, as the engine receives them (from extractImages). */
-export type ImagesToReview = readonly ContainerImage[];
