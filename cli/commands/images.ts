@@ -11,7 +11,7 @@ export function registerImages(program: Command): void {
   program
     .command('images')
     .description(
-      'print the images admission would check, one a line: containers, then initContainers, then ephemeralContainers',
+      'print the images admission would check, one a line: containers, initContainers, ephemeralContainers, image volumes',
     )
     .argument(
       '<file>',

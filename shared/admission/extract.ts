@@ -2,7 +2,8 @@ import type { AdmissionRequest, ContainerImage, ContainerKind } from './types';
 
 /**
  * The images an admitted object would run, read only from its pod spec: `containers`, then `initContainers`, then
- * `ephemeralContainers`, each with its field path. Annotations (e.g. last-applied-configuration), `status` and
+ * `ephemeralContainers`, then image volumes (`volumes[].image.reference`, Kubernetes ImageVolume: the kubelet pulls
+ * that image and containers can execute what it mounts), each with its field path. Annotations (e.g. last-applied-configuration), `status` and
  * `oldObject` are never read for images; oldObject only tells which images are unchanged on UPDATE.
  *
  * Where the pod spec is, by kind:
@@ -45,7 +46,7 @@ const CONTAINER_LISTS: readonly { field: string; kind: ContainerKind }[] = [
 
 /**
  * Images of the object of an admission request. DELETE and CONNECT admit nothing new: []. On UPDATE, an image is
- * `changed: false` only when oldObject had a container of the same kind (container, init, ephemeral) and the same
+ * `changed: false` only when oldObject had a container (or image volume) of the same kind and the same
  * name with exactly the same image string; anything else (new container, renamed, different string, no oldObject)
  * counts as changed, so that skipping unchanged images can only ever skip a check that already passed.
  */
@@ -88,6 +89,22 @@ function imagesOf(object: unknown, kind: string | undefined): ContainerImage[] {
         path: `${prefix ? `${prefix}.` : ''}${list.field}[${index}].image`,
         containerName: typeof fields.name === 'string' ? fields.name : undefined,
         containerKind: list.kind,
+        changed: true,
+      });
+    });
+  }
+  const volumes = located.spec.volumes;
+  if (Array.isArray(volumes)) {
+    volumes.forEach((volume: unknown, index) => {
+      // Only volumes of the image type: any other volume source (configMap, emptyDir…) pulls nothing.
+      if (!isObject(volume) || !Object.hasOwn(volume, 'image') || volume.image === null) return;
+      const source = isObject(volume.image) ? volume.image : {};
+      images.push({
+        // As for containers: an image volume without a string reference is refused, never skipped.
+        image: typeof source.reference === 'string' ? source.reference : '',
+        path: `${prefix ? `${prefix}.` : ''}volumes[${index}].image.reference`,
+        containerName: typeof volume.name === 'string' ? volume.name : undefined,
+        containerKind: 'imageVolume',
         changed: true,
       });
     });

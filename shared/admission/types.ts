@@ -17,7 +17,8 @@ export interface AdmissionRequest {
   readonly oldObject: unknown;
 }
 
-export type ContainerKind = 'container' | 'initContainer' | 'ephemeralContainer';
+/** Where an image comes from: a container list, or an image volume (`volumes[].image`, Kubernetes ImageVolume). */
+export type ContainerKind = 'container' | 'initContainer' | 'ephemeralContainer' | 'imageVolume';
 
 /** One image the admitted object would run. */
 export interface ContainerImage {
@@ -25,6 +26,7 @@ export interface ContainerImage {
   readonly image: string;
   /** Field path, for messages: `spec.template.spec.initContainers[0].image`. */
   readonly path: string;
+  /** The container's name, or the volume's for an image volume. */
   readonly containerName: string | undefined;
   readonly containerKind: ContainerKind;
   /** False on UPDATE when the same container slot had the same image in oldObject; true otherwise. */

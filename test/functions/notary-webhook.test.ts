@@ -4,7 +4,7 @@
  * real `notary` client, and the `check` CLI with `--at`.
  */
 import { execFile } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createWebhookHandler } from '../../functions/app';
 import { runtimeFromEnv } from '../../shared/runtime/from-env';
@@ -24,6 +24,14 @@ function podReview(images: string[]): string {
   const review = JSON.parse(fixture('pod-create.json'));
   review.request.object.spec.containers = images.map((image, index) => ({ name: `c${index}`, image }));
   review.request.object.spec.initContainers = [];
+  return JSON.stringify(review);
+}
+
+/** The image volume sample pod: a signed container, and `volume` as the reference of its image volume. */
+function imageVolumeReview(volume: string): string {
+  const review = JSON.parse(fixture('pod-imagevolume-create.json'));
+  review.request.object.spec.containers[0].image = `${APP}@sha256:${SIGNED_HEX}`;
+  review.request.object.spec.volumes = [{ name: 'model', image: { reference: volume, pullPolicy: 'IfNotPresent' } }];
   return JSON.stringify(review);
 }
 
@@ -97,6 +105,59 @@ describeWithNotary('the webhook against a real notary-server', () => {
     expect(notaryRequests(one.recorded)).toBeGreaterThan(0);
     expect(notaryRequests(three.recorded)).toBe(notaryRequests(one.recorded));
   }, 60_000);
+
+  describe('image volumes (spec.volumes[].image.reference)', () => {
+    let reviewFile: string;
+    beforeAll(async () => {
+      reviewFile = path.join(dir, 'imagevolume-review.json');
+      await writeFile(reviewFile, imageVolumeReview(`${APP}@sha256:${OTHER_HEX}`));
+    });
+
+    it('denies a pod whose image volume is not signed, naming the volume field', async () => {
+      const { telemetry, recorded } = recordingTelemetry();
+      const handler = createWebhookHandler(() =>
+        runtimeFromEnv({ env: { POLICY_FILE: policyFile }, baseDir: dir, telemetry }),
+      );
+      const result = await handler(
+        urlEvent('POST', '/validate', imageVolumeReview(`${APP}@sha256:${OTHER_HEX}`)),
+        context(),
+      );
+      const { response } = JSON.parse(result.body ?? '{}') as ReviewBody;
+      expect(response.allowed).toBe(false);
+      expect(response.status?.message).toContain(
+        `notary-gate denied 1 of 2 images: spec.volumes[0].image.reference "${APP}@sha256:${OTHER_HEX}": NOT_SIGNED`,
+      );
+      expect(recorded.decisions[0]?.images).toEqual([
+        expect.objectContaining({ path: 'spec.containers[0].image', code: 'SIGNED' }),
+        expect.objectContaining({ path: 'spec.volumes[0].image.reference', code: 'NOT_SIGNED' }),
+      ]);
+    }, 60_000);
+
+    it('admits the pod when the image volume is signed too', async () => {
+      const handler = createWebhookHandler(() =>
+        runtimeFromEnv({ env: { POLICY_FILE: policyFile }, baseDir: dir, telemetry: recordingTelemetry().telemetry }),
+      );
+      const result = await handler(
+        urlEvent('POST', '/validate', imageVolumeReview(`${APP}@sha256:${SIGNED_HEX}`)),
+        context(),
+      );
+      expect((JSON.parse(result.body ?? '{}') as ReviewBody).response.allowed).toBe(true);
+    }, 60_000);
+
+    it('is listed by images, denied by review and by check -f', async () => {
+      const images = await cli(['images', reviewFile]);
+      expect(images.stdout.trim().split('\n')).toEqual([`${APP}@sha256:${SIGNED_HEX}`, `${APP}@sha256:${OTHER_HEX}`]);
+      const review = await cli(['review', '--policy', policyFile, reviewFile]);
+      expect(review.code).toBe(1);
+      expect(JSON.parse(review.stdout).response.status.message).toContain('spec.volumes[0].image.reference');
+      const check = await cli(['check', '--json', '--policy', policyFile, '-f', reviewFile]);
+      expect(check.code).toBe(1);
+      expect(JSON.parse(check.stdout).images).toEqual([
+        expect.objectContaining({ image: `${APP}@sha256:${SIGNED_HEX}`, code: 'SIGNED' }),
+        expect.objectContaining({ image: `${APP}@sha256:${OTHER_HEX}`, code: 'NOT_SIGNED' }),
+      ]);
+    }, 60_000);
+  });
 
   describe('check --at', () => {
     it('admits the signed digest now and refuses it as expired decades later', async () => {

@@ -44,6 +44,14 @@ const EXPECTED: Record<string, Row[]> = {
   ],
   'podtemplate-create': [['template.spec.containers[0].image', '[::1]:5000/team/worker:v2']],
   'rollout-create': [['spec.template.spec.containers[0].image', 'ghcr.io/acme/checkout:3.1.0']],
+  'pod-imagevolume-create': [
+    ['spec.containers[0].image', 'debian:bookworm-slim'],
+    ['spec.volumes[0].image.reference', 'quay.io/crio/artifact:v2'],
+    [
+      'spec.volumes[2].image.reference',
+      'registry.example.com/team/tools@sha256:9f2c1d4e5b6a7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d',
+    ],
+  ],
   'pod-delete': [],
   'deployment-update': [
     ['spec.template.spec.containers[0].image', 'ghcr.io/acme/api:1.5.0', true],
@@ -143,6 +151,80 @@ describe('extractImages', () => {
     const review = loadReview('pod-create');
     review.request.operation = 'CONNECT';
     expect(extractImages(parseAdmissionReview(review))).toEqual([]);
+  });
+});
+
+describe('image volumes (spec.volumes[].image.reference)', () => {
+  /** Where each fixture kind keeps its pod spec, as a path of keys. */
+  const POD_SPEC_OF: Record<string, string[]> = {
+    'pod-create': ['spec'],
+    'deployment-create': ['spec', 'template', 'spec'],
+    'replicaset-create': ['spec', 'template', 'spec'],
+    'statefulset-create': ['spec', 'template', 'spec'],
+    'daemonset-create': ['spec', 'template', 'spec'],
+    'job-create': ['spec', 'template', 'spec'],
+    'replicationcontroller-create': ['spec', 'template', 'spec'],
+    'cronjob-create': ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+    'podtemplate-create': ['template', 'spec'],
+    'rollout-create': ['spec', 'template', 'spec'],
+  };
+
+  it.each(Object.entries(POD_SPEC_OF))('are listed after the containers in %s, with their field path', (name, at) => {
+    const review = loadReview(name);
+    let spec = review.request.object as Record<string, unknown>;
+    for (const key of at) spec = spec[key] as Record<string, unknown>;
+    spec.volumes = [
+      { name: 'cache', emptyDir: {} },
+      { name: 'model', image: { reference: 'registry.example.com/ml/model:v3', pullPolicy: 'IfNotPresent' } },
+    ];
+    const images = extractImages(parseAdmissionReview(review));
+    expect(images.at(-1)).toEqual({
+      image: 'registry.example.com/ml/model:v3',
+      path: `${at.join('.')}.volumes[1].image.reference`,
+      containerName: 'model',
+      containerKind: 'imageVolume',
+      changed: true,
+    });
+    expect(images.filter((image) => image.containerKind === 'imageVolume')).toHaveLength(1);
+  });
+
+  it('keeps an image volume without a string reference as an empty string, so it is refused', () => {
+    const pod = {
+      kind: 'Pod',
+      spec: {
+        containers: [],
+        volumes: [
+          { name: 'a', image: {} },
+          { name: 'b', image: 7 },
+        ],
+      },
+    };
+    expect(extractImagesFromObject(pod).map((image) => [image.image, image.containerName])).toEqual([
+      ['', 'a'],
+      ['', 'b'],
+    ]);
+  });
+
+  it('ignores volumes of other types and an image field that is null', () => {
+    const pod = {
+      kind: 'Pod',
+      spec: { containers: [], volumes: [{ name: 'a', configMap: { name: 'x' } }, { name: 'b', image: null }, 'junk'] },
+    };
+    expect(extractImagesFromObject(pod)).toEqual([]);
+  });
+
+  it('counts an image volume unchanged on UPDATE only for the same volume name and reference', () => {
+    const review = loadReview('pod-ephemeralcontainers-update');
+    const request = review.request as { subResource?: string; object: { spec: unknown }; oldObject: { spec: unknown } };
+    delete request.subResource;
+    const volume = (name: string, reference: string) => ({ name, image: { reference } });
+    request.object.spec = { containers: [], volumes: [volume('m', 'a:1'), volume('n', 'b:1'), volume('o', 'c:2')] };
+    // `n` was a container with the same image and `o` had another reference: both changed.
+    request.oldObject.spec = {
+      containers: [{ name: 'n', image: 'b:1' }],
+      volumes: [volume('m', 'a:1'), volume('o', 'c:1')],
+    };
+    expect(extractImages(parseAdmissionReview(review)).map((image) => image.changed)).toEqual([false, true, true]);
   });
 });
 
