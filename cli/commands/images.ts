@@ -17,7 +17,7 @@ export function registerImages(program: Command): void {
       '<file>',
       'Kubernetes manifests (YAML or JSON, multi-document, List) or an AdmissionReview; - for standard input',
     )
-    .option('--json', 'print {"images": [{image, path, containerName, containerKind, changed}]} instead')
+    .option('--json', 'print {"images": [{image, path, pointer, containerName, containerKind, changed}]} instead')
     .addHelpText(
       'after',
       [

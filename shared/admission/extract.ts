@@ -1,3 +1,4 @@
+import { formatPath, toJsonPointer } from './field-path';
 import type { AdmissionRequest, ContainerImage, ContainerKind } from './types';
 
 /**
@@ -76,8 +77,12 @@ function imagesOf(object: unknown, kind: string | undefined): ContainerImage[] {
   if (!isObject(object)) return [];
   const located = locatePodSpec(object, kind);
   if (!located) return [];
-  const prefix = located.path.join('.');
   const images: ContainerImage[] = [];
+  // Both names of one location: the display path for messages, the JSON Pointer for patches.
+  const at = (...keys: (string | number)[]) => {
+    const path = [...located.path, ...keys];
+    return { path: formatPath(path), pointer: toJsonPointer(path) };
+  };
   for (const list of CONTAINER_LISTS) {
     const containers = located.spec[list.field];
     if (!Array.isArray(containers)) continue;
@@ -86,7 +91,7 @@ function imagesOf(object: unknown, kind: string | undefined): ContainerImage[] {
       images.push({
         // A missing or non-string image is kept as "" so that it is refused as an invalid reference (fail closed).
         image: typeof fields.image === 'string' ? fields.image : '',
-        path: `${prefix ? `${prefix}.` : ''}${list.field}[${index}].image`,
+        ...at(list.field, index, 'image'),
         containerName: typeof fields.name === 'string' ? fields.name : undefined,
         containerKind: list.kind,
         changed: true,
@@ -102,7 +107,7 @@ function imagesOf(object: unknown, kind: string | undefined): ContainerImage[] {
       images.push({
         // As for containers: an image volume without a string reference is refused, never skipped.
         image: typeof source.reference === 'string' ? source.reference : '',
-        path: `${prefix ? `${prefix}.` : ''}volumes[${index}].image.reference`,
+        ...at('volumes', index, 'image', 'reference'),
         containerName: typeof volume.name === 'string' ? volume.name : undefined,
         containerKind: 'imageVolume',
         changed: true,

@@ -26,6 +26,8 @@ export interface ContainerImage {
   readonly image: string;
   /** Field path, for messages: `spec.template.spec.initContainers[0].image`. */
   readonly path: string;
+  /** The same location as an RFC 6901 JSON Pointer, for patches: `/spec/template/spec/initContainers/0/image`. */
+  readonly pointer: string;
   /** The container's name, or the volume's for an image volume. */
   readonly containerName: string | undefined;
   readonly containerKind: ContainerKind;

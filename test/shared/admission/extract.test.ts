@@ -1,4 +1,5 @@
 import { extractImages, extractImagesFromObject } from '../../../shared/admission/extract';
+import { toJsonPointer } from '../../../shared/admission/field-path';
 import { parseAdmissionReview } from '../../../shared/admission/parse';
 import type { ContainerImage } from '../../../shared/admission/types';
 import { loadReview } from './fixtures';
@@ -83,6 +84,25 @@ describe('extractImages', () => {
       const images = extractImages(parseAdmissionReview(loadReview(fixture)));
       expect(rows(images)).toEqual(expected.map(([path, image, changed]) => [path, image, changed ?? true]));
     });
+  });
+
+  it('keeps each location as a JSON Pointer beside the display path', () => {
+    const images = extractImages(parseAdmissionReview(loadReview('cronjob-create')));
+    expect(images.map((image) => image.pointer)).toEqual([
+      '/spec/jobTemplate/spec/template/spec/containers/0/image',
+      '/spec/jobTemplate/spec/template/spec/initContainers/0/image',
+    ]);
+    const legacy = { kind: 'EphemeralContainers', ephemeralContainers: [{ name: 'debug', image: 'busybox' }] };
+    expect(extractImagesFromObject(legacy)[0]?.pointer).toBe('/ephemeralContainers/0/image');
+  });
+
+  it.each(Object.keys(EXPECTED))('gives every image of %s a pointer that names its image field', (fixture) => {
+    const review = loadReview(fixture);
+    for (const image of extractImages(parseAdmissionReview(review))) {
+      const keys = image.pointer.split('/').slice(1);
+      const value = keys.reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], review.request.object);
+      expect(value).toBe(image.image);
+    }
   });
 
   it('reports container names and kinds', () => {
@@ -181,6 +201,7 @@ describe('image volumes (spec.volumes[].image.reference)', () => {
     expect(images.at(-1)).toEqual({
       image: 'registry.example.com/ml/model:v3',
       path: `${at.join('.')}.volumes[1].image.reference`,
+      pointer: `/${at.join('/')}/volumes/1/image/reference`,
       containerName: 'model',
       containerKind: 'imageVolume',
       changed: true,
@@ -271,5 +292,15 @@ describe('extractImagesFromObject', () => {
 
   it.each([[null], [undefined], ['pod'], [[]], [{}]])('lists nothing for %j', (object) => {
     expect(extractImagesFromObject(object)).toEqual([]);
+  });
+});
+
+describe('toJsonPointer (RFC 6901)', () => {
+  it.each([
+    [['spec', 'containers', 0, 'image'], '/spec/containers/0/image'],
+    [['a/b', 'm~n', '~1', ''], '/a~1b/m~0n/~01/'],
+    [[], ''],
+  ])('writes %j as %j', (keys, pointer) => {
+    expect(toJsonPointer(keys)).toBe(pointer);
   });
 });
