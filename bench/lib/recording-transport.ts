@@ -4,7 +4,7 @@
  * opens a new wave when some request has completed since the current wave opened, so the number of waves is the
  * number of round trips one after another (what latency on a real network multiplies).
  */
-import type { HttpRequest, HttpResponse, HttpTransport } from '../../shared/notary/http';
+import type { HttpRequest, HttpResponse, HttpTransport } from '../../shared/registry/http';
 
 export interface RecordedRequest {
   /** `token`, or the metadata file name (`root.json`, `snapshot.{sha256}.json`, ...). */

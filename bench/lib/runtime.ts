@@ -6,9 +6,9 @@
 import { MemoryStore } from '../../shared/cache/memory-store';
 import { TieredTrustCache } from '../../shared/cache/trust-cache';
 import type { KeyValueStore } from '../../shared/cache/types';
-import type { HttpTransport } from '../../shared/notary/http';
 import { NotaryVerifier } from '../../shared/notary/verifier';
 import type { Policy } from '../../shared/policy/types';
+import type { HttpTransport } from '../../shared/registry/http';
 import { createRuntime, type Runtime } from '../../shared/runtime/runtime';
 import type { Telemetry } from '../../shared/runtime/telemetry';
 

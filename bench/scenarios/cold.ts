@@ -5,8 +5,8 @@
  * Every iteration gets a new runtime and a new transport, so nothing carries over.
  */
 import { createWebhookHandler } from '../../functions/app';
-import { NodeHttpTransport } from '../../shared/notary/http';
 import type { Policy } from '../../shared/policy/types';
+import { NodeHttpTransport } from '../../shared/registry/http';
 import type { BenchFixture } from '../lib/fixture';
 import { invokeAdmission } from '../lib/invoke';
 import { podReviewBody } from '../lib/pod';

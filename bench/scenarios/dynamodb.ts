@@ -14,8 +14,8 @@ import { createCacheDynamoClient, DEFAULT_DYNAMO_TIMEOUT_MS } from '../../shared
 import { DynamoStore } from '../../shared/cache/dynamo-store';
 import { MemoryStore } from '../../shared/cache/memory-store';
 import { TieredStore } from '../../shared/cache/tiered-store';
-import { NodeHttpTransport } from '../../shared/notary/http';
 import type { Policy } from '../../shared/policy/types';
+import { NodeHttpTransport } from '../../shared/registry/http';
 import { startDynalite, TEST_CREDENTIALS, TEST_REGION } from '../../test/harness/dynalite';
 import type { BenchFixture } from '../lib/fixture';
 import { invokeAdmission } from '../lib/invoke';

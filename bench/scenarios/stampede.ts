@@ -4,8 +4,8 @@
  * with every admission answered from it.
  */
 import { createWebhookHandler } from '../../functions/app';
-import { NodeHttpTransport } from '../../shared/notary/http';
 import type { Policy } from '../../shared/policy/types';
+import { NodeHttpTransport } from '../../shared/registry/http';
 import type { BenchFixture } from '../lib/fixture';
 import { invokeAdmission } from '../lib/invoke';
 import { podReviewBody } from '../lib/pod';

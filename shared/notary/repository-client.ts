@@ -15,11 +15,12 @@ import {
   getFollowingSameOriginRedirects,
   type HttpResponse,
   type HttpTransport,
-} from './http';
-import type { TokenAuthenticator } from './token-auth';
+} from '../registry/http';
+import type { TokenAuthenticator } from '../registry/token-auth';
+import { parseBearerChallenge } from '../registry/www-authenticate';
+import { NOTARY_ORIGIN } from './origin';
 import { TrustedMetadata } from './tuf/trusted-metadata';
 import type { ExpectedFile, RoleVersions, VerifiedTrust } from './tuf/types';
-import { parseBearerChallenge } from './www-authenticate';
 
 /** timestamp.json is tiny and its length is recorded nowhere: a tighter cap than other files. */
 export const MAX_TIMESTAMP_BYTES = 1024 * 1024;
@@ -230,7 +231,13 @@ export class NotaryRepositoryClient {
   async #get(request: RepositoryRequest, path: string, maxBytes: number): Promise<HttpResponse> {
     const base = serverBase(request.server);
     const origin = new URL(base).origin;
-    const tokenRequest = { gun: request.gun, credentials: request.credentials, signal: request.signal, ca: request.ca };
+    const tokenRequest = {
+      origin: NOTARY_ORIGIN,
+      repository: request.gun,
+      credentials: request.credentials,
+      signal: request.signal,
+      ca: request.ca,
+    };
     const known = this.deps.tokens.knownChallenge(origin);
     let authorization = known ? await this.deps.tokens.authorize(origin, known, tokenRequest) : undefined;
     let response = await this.#send(request, `${base}${path}`, maxBytes, authorization);
@@ -258,6 +265,7 @@ export class NotaryRepositoryClient {
     try {
       return await getFollowingSameOriginRedirects(this.deps.http, {
         url,
+        origin: NOTARY_ORIGIN,
         maxBytes,
         timeoutMs: this.#timeoutMs,
         signal: request.signal,

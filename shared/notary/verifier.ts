@@ -11,10 +11,10 @@ import { NotaryGateError, TrustError, type VerdictCode } from '../errors';
 import type { ImageReference } from '../image/types';
 import type { Observer } from '../observer';
 import type { NotarySettings, Rule } from '../policy/types';
+import { type HttpTransport, NodeHttpTransport } from '../registry/http';
+import { TokenAuthenticator } from '../registry/token-auth';
 import type { ImageVerdict, SignatureVerifier, VerifyContext } from '../verify/types';
-import { type HttpTransport, NodeHttpTransport } from './http';
 import { NotaryRepositoryClient } from './repository-client';
-import { TokenAuthenticator } from './token-auth';
 import { resolveImage } from './tuf/resolve';
 import type { VerifiedTrust } from './tuf/types';
 

@@ -10,7 +10,7 @@ import { freePort } from './processes';
 
 export interface FakeServer {
   readonly url: string;
-  readonly requests: Array<{ path: string; headers: http.IncomingHttpHeaders }>;
+  readonly requests: Array<{ method: string; path: string; headers: http.IncomingHttpHeaders }>;
   close(): Promise<void>;
 }
 
@@ -20,7 +20,7 @@ export async function startFakeServer(
 ): Promise<FakeServer> {
   const requests: FakeServer['requests'] = [];
   const listener: http.RequestListener = (req, res) => {
-    requests.push({ path: req.url ?? '', headers: req.headers });
+    requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers });
     handler(req, res);
   };
   const server = options.tls ? https.createServer(options.tls, listener) : http.createServer(listener);

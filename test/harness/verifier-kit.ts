@@ -6,10 +6,10 @@ import { MemoryStore } from '../../shared/cache/memory-store';
 import { TieredTrustCache } from '../../shared/cache/trust-cache';
 import type { KeyValueStore } from '../../shared/cache/types';
 import { parseReference } from '../../shared/image/reference';
-import { type HttpRequest, type HttpResponse, type HttpTransport, NodeHttpTransport } from '../../shared/notary/http';
 import { NotaryVerifier, type NotaryVerifierDeps } from '../../shared/notary/verifier';
 import type { MetricName, Observer } from '../../shared/observer';
 import type { NotarySettings, Rule } from '../../shared/policy/types';
+import { type HttpRequest, type HttpResponse, type HttpTransport, NodeHttpTransport } from '../../shared/registry/http';
 import type { ImageVerdict } from '../../shared/verify/types';
 
 export class RecordingObserver implements Observer {

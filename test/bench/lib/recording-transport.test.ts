@@ -1,5 +1,6 @@
 import { describeWaves, RecordingTransport } from '../../../bench/lib/recording-transport';
-import type { HttpRequest, HttpResponse, HttpTransport } from '../../../shared/notary/http';
+import { NOTARY_ORIGIN } from '../../../shared/notary/origin';
+import type { HttpRequest, HttpResponse, HttpTransport } from '../../../shared/registry/http';
 
 /** Answers each URL with the status the test gives it, when the test says so (so ordering is under control). */
 class ManualTransport implements HttpTransport {
@@ -14,7 +15,7 @@ class ManualTransport implements HttpTransport {
 }
 
 const tuf = (name: string) => `https://notary.test/v2/example.com/app/_trust/tuf/${name}`;
-const get = (url: string): HttpRequest => ({ url, maxBytes: 1024, timeoutMs: 1_000 });
+const get = (url: string): HttpRequest => ({ url, origin: NOTARY_ORIGIN, maxBytes: 1024, timeoutMs: 1_000 });
 const HEX = 'f'.repeat(64);
 
 describe('the recording transport of the bench', () => {

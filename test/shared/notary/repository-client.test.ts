@@ -3,8 +3,8 @@ import path from 'node:path';
 import { MemoryStore } from '../../../shared/cache/memory-store';
 import { TrustError } from '../../../shared/errors';
 import { NotaryRepositoryClient, trustStateKeys } from '../../../shared/notary/repository-client';
-import { TokenAuthenticator } from '../../../shared/notary/token-auth';
 import { METRIC } from '../../../shared/observer';
+import { TokenAuthenticator } from '../../../shared/registry/token-auth';
 import { type FakeServer, startFakeServer } from '../../harness/fake-server';
 import { RecordingObserver, sharedTransport } from '../../harness/verifier-kit';
 

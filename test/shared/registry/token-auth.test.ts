@@ -1,9 +1,10 @@
 import type http from 'node:http';
 import { MemoryStore } from '../../../shared/cache/memory-store';
 import { TrustError } from '../../../shared/errors';
-import { NodeHttpTransport } from '../../../shared/notary/http';
-import { TOKEN_EXPIRY_MARGIN_MS, TokenAuthenticator } from '../../../shared/notary/token-auth';
+import { NOTARY_ORIGIN } from '../../../shared/notary/origin';
 import { METRIC, type MetricName, type Observer } from '../../../shared/observer';
+import { NodeHttpTransport } from '../../../shared/registry/http';
+import { TOKEN_EXPIRY_MARGIN_MS, TokenAuthenticator } from '../../../shared/registry/token-auth';
 import { type FakeServer, startFakeServer } from '../../harness/fake-server';
 
 const transport = new NodeHttpTransport();
@@ -59,7 +60,9 @@ describe('token auth', () => {
   describe('when a server challenges', () => {
     it('asks the realm for a pull token for the repository and returns a Bearer header', async () => {
       const f = await fixture(tokenAnswer({ token: 'tok-1', expires_in: 300 }));
-      const header = await f.authenticator().authorize(ORIGIN, challengeFor(f), { gun: GUN, credentials: undefined });
+      const header = await f
+        .authenticator()
+        .authorize(ORIGIN, challengeFor(f), { origin: NOTARY_ORIGIN, repository: GUN, credentials: undefined });
       expect(header).toBe('Bearer tok-1');
       const asked = new URL(f.realm.requests[0]?.path ?? '', 'http://x');
       expect(asked.pathname).toBe('/token');
@@ -70,15 +73,18 @@ describe('token auth', () => {
 
     it('accepts access_token when token is absent', async () => {
       const f = await fixture(tokenAnswer({ access_token: 'tok-2' }));
-      expect(await f.authenticator().authorize(ORIGIN, challengeFor(f), { gun: GUN, credentials: undefined })).toBe(
-        'Bearer tok-2',
-      );
+      expect(
+        await f
+          .authenticator()
+          .authorize(ORIGIN, challengeFor(f), { origin: NOTARY_ORIGIN, repository: GUN, credentials: undefined }),
+      ).toBe('Bearer tok-2');
     });
 
     it('sends Basic credentials from notary.auth to a loopback or https realm', async () => {
       const f = await fixture(tokenAnswer({ token: 'tok-3' }));
       await f.authenticator().authorize(ORIGIN, challengeFor(f), {
-        gun: GUN,
+        origin: NOTARY_ORIGIN,
+        repository: GUN,
         credentials: { username: 'robot', password: 's3cret' },
       });
       expect(f.realm.requests[0]?.headers.authorization).toBe(
@@ -90,7 +96,11 @@ describe('token auth', () => {
       const f = await fixture(tokenAnswer({ token: 't' }));
       const authenticator = f.authenticator();
       expect(authenticator.knownChallenge(ORIGIN)).toBeUndefined();
-      await authenticator.authorize(ORIGIN, challengeFor(f), { gun: GUN, credentials: undefined });
+      await authenticator.authorize(ORIGIN, challengeFor(f), {
+        origin: NOTARY_ORIGIN,
+        repository: GUN,
+        credentials: undefined,
+      });
       expect(authenticator.knownChallenge(ORIGIN)?.realm).toBe(`${f.realm.url}/token`);
     });
   });
@@ -99,7 +109,12 @@ describe('token auth', () => {
     it('reuses a token until expires_in minus a margin, then asks again', async () => {
       const f = await fixture(tokenAnswer({ token: 'tok', expires_in: 120 }));
       const authenticator = f.authenticator();
-      const ask = () => authenticator.authorize(ORIGIN, challengeFor(f), { gun: GUN, credentials: undefined });
+      const ask = () =>
+        authenticator.authorize(ORIGIN, challengeFor(f), {
+          origin: NOTARY_ORIGIN,
+          repository: GUN,
+          credentials: undefined,
+        });
       await ask();
       f.clock.nowMs += 120_000 - TOKEN_EXPIRY_MARGIN_MS - 1;
       await ask();
@@ -112,7 +127,12 @@ describe('token auth', () => {
     it('treats a missing expires_in as 60 seconds', async () => {
       const f = await fixture(tokenAnswer({ token: 'tok' }));
       const authenticator = f.authenticator();
-      const ask = () => authenticator.authorize(ORIGIN, challengeFor(f), { gun: GUN, credentials: undefined });
+      const ask = () =>
+        authenticator.authorize(ORIGIN, challengeFor(f), {
+          origin: NOTARY_ORIGIN,
+          repository: GUN,
+          credentials: undefined,
+        });
       await ask();
       f.clock.nowMs += 60_000 - TOKEN_EXPIRY_MARGIN_MS + 1;
       await ask();
@@ -122,10 +142,12 @@ describe('token auth', () => {
     it('shares tokens through the store with other instances (another Lambda)', async () => {
       const f = await fixture(tokenAnswer({ token: 'shared', expires_in: 300 }));
       const store = new MemoryStore();
-      await f.authenticator(store).authorize(ORIGIN, challengeFor(f), { gun: GUN, credentials: undefined });
+      await f
+        .authenticator(store)
+        .authorize(ORIGIN, challengeFor(f), { origin: NOTARY_ORIGIN, repository: GUN, credentials: undefined });
       const header = await f
         .authenticator(store)
-        .authorize(ORIGIN, challengeFor(f), { gun: GUN, credentials: undefined });
+        .authorize(ORIGIN, challengeFor(f), { origin: NOTARY_ORIGIN, repository: GUN, credentials: undefined });
       expect(header).toBe('Bearer shared');
       expect(f.tokenRequests()).toBe(1);
     });
@@ -134,7 +156,13 @@ describe('token auth', () => {
       const f = await fixture(tokenAnswer({ token: 'once' }));
       const authenticator = f.authenticator();
       const headers = await Promise.all(
-        [1, 2, 3].map(() => authenticator.authorize(ORIGIN, challengeFor(f), { gun: GUN, credentials: undefined })),
+        [1, 2, 3].map(() =>
+          authenticator.authorize(ORIGIN, challengeFor(f), {
+            origin: NOTARY_ORIGIN,
+            repository: GUN,
+            credentials: undefined,
+          }),
+        ),
       );
       expect(headers).toEqual(['Bearer once', 'Bearer once', 'Bearer once']);
       expect(f.tokenRequests()).toBe(1);
@@ -154,7 +182,11 @@ describe('token auth', () => {
       };
       const authenticator = f.authenticator(store);
       const calls = [1, 2, 3, 4, 5].map(() =>
-        authenticator.authorize(ORIGIN, challengeFor(f), { gun: GUN, credentials: undefined }),
+        authenticator.authorize(ORIGIN, challengeFor(f), {
+          origin: NOTARY_ORIGIN,
+          repository: GUN,
+          credentials: undefined,
+        }),
       );
       expect(await Promise.all(calls)).toEqual(Array(5).fill('Bearer once'));
       expect(f.tokenRequests()).toBe(1);
@@ -164,9 +196,14 @@ describe('token auth', () => {
       let issued = 0;
       const f = await fixture((_req, res) => res.end(JSON.stringify({ token: `tok-${++issued}` })));
       const authenticator = f.authenticator();
-      const anonymous = await authenticator.authorize(ORIGIN, challengeFor(f), { gun: GUN, credentials: undefined });
+      const anonymous = await authenticator.authorize(ORIGIN, challengeFor(f), {
+        origin: NOTARY_ORIGIN,
+        repository: GUN,
+        credentials: undefined,
+      });
       const robot = await authenticator.authorize(ORIGIN, challengeFor(f), {
-        gun: GUN,
+        origin: NOTARY_ORIGIN,
+        repository: GUN,
         credentials: { username: 'robot', password: 'p' },
       });
       expect(anonymous).not.toBe(robot);
@@ -175,8 +212,17 @@ describe('token auth', () => {
     it('asks again when told the cached token was refused', async () => {
       const f = await fixture(tokenAnswer({ token: 'tok', expires_in: 300 }));
       const authenticator = f.authenticator();
-      await authenticator.authorize(ORIGIN, challengeFor(f), { gun: GUN, credentials: undefined });
-      await authenticator.authorize(ORIGIN, challengeFor(f), { gun: GUN, credentials: undefined, fresh: true });
+      await authenticator.authorize(ORIGIN, challengeFor(f), {
+        origin: NOTARY_ORIGIN,
+        repository: GUN,
+        credentials: undefined,
+      });
+      await authenticator.authorize(ORIGIN, challengeFor(f), {
+        origin: NOTARY_ORIGIN,
+        repository: GUN,
+        credentials: undefined,
+        fresh: true,
+      });
       expect(f.tokenRequests()).toBe(2);
     });
   });
@@ -198,7 +244,7 @@ describe('token auth', () => {
         .authorize(
           ORIGIN,
           { realm: 'file:///etc/passwd', service: 's', scope: undefined },
-          { gun: GUN, credentials: undefined },
+          { origin: NOTARY_ORIGIN, repository: GUN, credentials: undefined },
         );
       expect(await codeOf(pending)).toBe('NOTARY_ERROR');
       expect(f.tokenRequests()).toBe(0);
@@ -211,7 +257,7 @@ describe('token auth', () => {
         .authorize(
           ORIGIN,
           { realm: 'http://auth.example.com/token', service: 's', scope: undefined },
-          { gun: GUN, credentials: { username: 'u', password: 'p' } },
+          { origin: NOTARY_ORIGIN, repository: GUN, credentials: { username: 'u', password: 'p' } },
         );
       expect(await codeOf(pending)).toBe('NOTARY_ERROR');
       expect(f.tokenRequests()).toBe(0);
@@ -219,7 +265,9 @@ describe('token auth', () => {
 
     it('reports refused credentials as NOTARY_ERROR naming notary.auth', async () => {
       const f = await fixture((_req, res) => res.writeHead(401).end());
-      const pending = f.authenticator().authorize(ORIGIN, challengeFor(f), { gun: GUN, credentials: undefined });
+      const pending = f
+        .authenticator()
+        .authorize(ORIGIN, challengeFor(f), { origin: NOTARY_ORIGIN, repository: GUN, credentials: undefined });
       await expect(pending).rejects.toThrow(/notary\.auth/);
     });
 
@@ -227,15 +275,30 @@ describe('token auth', () => {
       const empty = await fixture(tokenAnswer({ expires_in: 5 }));
       expect(
         await codeOf(
-          empty.authenticator().authorize(ORIGIN, challengeFor(empty), { gun: GUN, credentials: undefined }),
+          empty
+            .authenticator()
+            .authorize(ORIGIN, challengeFor(empty), { origin: NOTARY_ORIGIN, repository: GUN, credentials: undefined }),
         ),
       ).toBe('NOTARY_ERROR');
       const garbage = await fixture((_req, res) => res.end('<html>'));
       expect(
         await codeOf(
-          garbage.authenticator().authorize(ORIGIN, challengeFor(garbage), { gun: GUN, credentials: undefined }),
+          garbage.authenticator().authorize(ORIGIN, challengeFor(garbage), {
+            origin: NOTARY_ORIGIN,
+            repository: GUN,
+            credentials: undefined,
+          }),
         ),
       ).toBe('NOTARY_ERROR');
+    });
+
+    it("names the origin's credentials setting and uses its codes", async () => {
+      const f = await fixture((_req, res) => res.writeHead(403).end());
+      const origin = { ...NOTARY_ORIGIN, errorCode: 'NOT_SIGNED' as const, credentialsSetting: 'registries.x.auth' };
+      const pending = f
+        .authenticator()
+        .authorize(ORIGIN, challengeFor(f), { origin, repository: GUN, credentials: undefined });
+      await expect(pending).rejects.toMatchObject({ code: 'NOT_SIGNED', message: /registries\.x\.auth/ });
     });
 
     it('never puts a token or a password in a warning', async () => {
@@ -243,7 +306,8 @@ describe('token auth', () => {
       const failingStore = new MemoryStore();
       failingStore.put = () => Promise.reject(new Error('store down'));
       await f.authenticator(failingStore).authorize(ORIGIN, challengeFor(f), {
-        gun: GUN,
+        origin: NOTARY_ORIGIN,
+        repository: GUN,
         credentials: { username: 'u', password: 'hunter2' },
       });
       expect(f.warnings.length).toBeGreaterThan(0);

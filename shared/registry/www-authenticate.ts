@@ -1,5 +1,6 @@
 /**
- * Parses `WWW-Authenticate` (RFC 9110 §11.6.1) far enough to find the Bearer challenge that Notary servers send:
+ * Parses `WWW-Authenticate` (RFC 9110 §11.6.1) far enough to find the Bearer challenge that Notary servers and
+ * OCI registries send (the docker token auth spec):
  * `Bearer realm="https://auth.docker.io/token",service="notary.docker.io",scope="repository:x:pull"`.
  * Quoted strings may contain commas and escaped quotes; several challenges may share one header.
  */

@@ -1,6 +1,7 @@
 /**
- * Docker registry token auth, as Notary servers (Docker Hub's included) use it: after a `401` with a Bearer
- * challenge, ask the realm for a pull token for one repository and send it as `Authorization: Bearer`.
+ * Docker registry token auth, as OCI registries and Notary servers (Docker Hub's included) use it: after a `401`
+ * with a Bearer challenge, ask the realm for a pull token for one repository (`repository:<name>:pull`) and send it
+ * as `Authorization: Bearer`.
  * Tokens are cached in memory and in the shared KeyValueStore, so that other Lambda instances reuse them.
  * Tokens and credentials are never logged.
  */
@@ -10,13 +11,14 @@ import type { Clock } from '../clock';
 import { systemClock } from '../clock';
 import { TrustError } from '../errors';
 import { METRIC, type Observer, silentObserver } from '../observer';
-import type { NotarySettings } from '../policy/types';
 import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   getFollowingSameOriginRedirects,
   type HttpResponse,
   type HttpTransport,
 } from './http';
+import { isLoopbackHost } from './loopback';
+import type { OriginLabel } from './origin';
 import type { BearerChallenge } from './www-authenticate';
 
 /** Used when the token endpoint gives no `expires_in` (the docker token spec's default). */
@@ -26,12 +28,20 @@ export const TOKEN_EXPIRY_MARGIN_MS = 10_000;
 /** A token response is a small JSON document. */
 export const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
 
+/** Basic credentials for a token realm (or a registry's Basic auth). */
+export interface BasicCredentials {
+  readonly username: string;
+  readonly password: string;
+}
+
 export interface TokenRequest {
-  /** The repository (GUN): the token's scope is `repository:<gun>:pull`. */
-  readonly gun: string;
-  readonly credentials: NotarySettings['auth'];
+  /** The origin the token is for: its codes label every error. */
+  readonly origin: OriginLabel;
+  /** The repository as the origin names it (a Notary GUN, a registry path): the scope is `repository:<it>:pull`. */
+  readonly repository: string;
+  readonly credentials: BasicCredentials | undefined;
   readonly signal?: AbortSignal;
-  /** Extra CA for the realm's TLS (the realm often shares the Notary server's CA). */
+  /** Extra CA for the realm's TLS (the realm often shares the origin's CA). */
   readonly ca?: string;
   /** Skip cached tokens (the server refused the cached one). */
   readonly fresh?: boolean;
@@ -74,8 +84,8 @@ export class TokenAuthenticator {
   /** The `Authorization` header value for the challenge: a cached token or a new one. */
   async authorize(serverOrigin: string, challenge: BearerChallenge, request: TokenRequest): Promise<string> {
     this.#challenges.set(serverOrigin, challenge);
-    const realm = parseRealm(challenge.realm);
-    const scope = `repository:${request.gun}:pull`;
+    const realm = parseRealm(challenge.realm, request.origin);
+    const scope = `repository:${request.repository}:pull`;
     // Tokens obtained with credentials are kept apart from anonymous ones and from other users' tokens.
     const who = request.credentials ? `#${sha256Hex(request.credentials.username).slice(0, 16)}` : '';
     const key = `token#${realm.href}#${challenge.service ?? ''}#${scope}${who}`;
@@ -121,12 +131,13 @@ export class TokenAuthenticator {
     const url = new URL(realm);
     if (service) url.searchParams.set('service', service);
     url.searchParams.set('scope', scope);
+    const { origin } = request;
     const headers: Record<string, string> = {};
     if (request.credentials) {
-      if (realm.protocol !== 'https:' && !isLoopback(realm.hostname)) {
+      if (realm.protocol !== 'https:' && !isLoopbackHost(realm.hostname)) {
         throw new TrustError(
-          'NOTARY_ERROR',
-          `Token realm ${realm.origin} is not https; refusing to send notary.auth credentials over plain HTTP.`,
+          origin.errorCode,
+          `Token realm ${realm.origin} is not https; refusing to send the credentials of ${origin.credentialsSetting} over plain HTTP.`,
         );
       }
       const { username, password } = request.credentials;
@@ -137,6 +148,7 @@ export class TokenAuthenticator {
     try {
       response = await getFollowingSameOriginRedirects(this.deps.http, {
         url: url.href,
+        origin,
         headers,
         maxBytes: MAX_TOKEN_RESPONSE_BYTES,
         timeoutMs: this.#timeoutMs,
@@ -144,30 +156,30 @@ export class TokenAuthenticator {
         ca: request.ca,
       });
     } catch (error) {
-      // A failing token endpoint is a Notary outage to operators: counted like a failing Notary request.
-      this.#observer.count(METRIC.notaryErrors, 1, {
+      // A failing token endpoint is an outage of its origin to operators: counted like a failing origin request.
+      this.#observer.count(origin.errorsMetric, 1, {
         name: 'code',
-        value: error instanceof TrustError ? error.code : 'NOTARY_UNREACHABLE',
+        value: error instanceof TrustError ? error.code : origin.unreachableCode,
       });
       throw error;
     }
     if (response.status !== 200) {
-      this.#observer.count(METRIC.notaryErrors, 1, { name: 'status', value: String(response.status) });
+      this.#observer.count(origin.errorsMetric, 1, { name: 'status', value: String(response.status) });
     }
     if (response.status === 401 || response.status === 403) {
       throw new TrustError(
-        'NOTARY_ERROR',
-        `Token endpoint ${realm.origin} refused a pull token for ${request.gun} (${response.status}); check the rule's notary.auth credentials.`,
+        origin.errorCode,
+        `Token endpoint ${realm.origin} refused a pull token for ${request.repository} (${response.status}); check the credentials of ${origin.credentialsSetting}.`,
       );
     }
     if (response.status !== 200) {
-      throw new TrustError('NOTARY_ERROR', `Token endpoint ${realm.origin} answered ${response.status}.`);
+      throw new TrustError(origin.errorCode, `Token endpoint ${realm.origin} answered ${response.status}.`);
     }
     let parsed: { token: string; lifetimeMs: number };
     try {
-      parsed = parseTokenResponse(response.body, realm.origin);
+      parsed = parseTokenResponse(response.body, realm.origin, origin);
     } catch (error) {
-      this.#observer.count(METRIC.notaryErrors, 1, { name: 'code', value: 'NOTARY_ERROR' });
+      this.#observer.count(origin.errorsMetric, 1, { name: 'code', value: origin.errorCode });
       throw error;
     }
     const { token, lifetimeMs } = parsed;
@@ -183,43 +195,43 @@ export class TokenAuthenticator {
   }
 }
 
-function parseRealm(realm: string): URL {
+function parseRealm(realm: string, origin: OriginLabel): URL {
   let url: URL;
   try {
     url = new URL(realm);
   } catch (error) {
-    throw new TrustError('NOTARY_ERROR', 'Notary sent a token realm that is not a URL.', { cause: error });
+    throw new TrustError(origin.errorCode, `${origin.name} sent a token realm that is not a URL.`, { cause: error });
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new TrustError(
-      'NOTARY_ERROR',
-      `Notary sent a token realm with protocol ${url.protocol}; only http(s) is used.`,
+      origin.errorCode,
+      `${origin.name} sent a token realm with protocol ${url.protocol}; only http(s) is used.`,
     );
   }
   return url;
 }
 
-function parseTokenResponse(body: Uint8Array, origin: string): { token: string; lifetimeMs: number } {
+function parseTokenResponse(
+  body: Uint8Array,
+  realmOrigin: string,
+  origin: OriginLabel,
+): { token: string; lifetimeMs: number } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(body).toString('utf8'));
   } catch (error) {
-    throw new TrustError('NOTARY_ERROR', `Token endpoint ${origin} answered with something that is not JSON.`, {
+    throw new TrustError(origin.errorCode, `Token endpoint ${realmOrigin} answered with something that is not JSON.`, {
       cause: error,
     });
   }
   const fields = (parsed ?? {}) as { token?: unknown; access_token?: unknown; expires_in?: unknown };
   const token = typeof fields.token === 'string' && fields.token ? fields.token : fields.access_token;
   if (typeof token !== 'string' || token === '') {
-    throw new TrustError('NOTARY_ERROR', `Token endpoint ${origin} answered without a token.`);
+    throw new TrustError(origin.errorCode, `Token endpoint ${realmOrigin} answered without a token.`);
   }
   const seconds =
     typeof fields.expires_in === 'number' && fields.expires_in > 0 ? fields.expires_in : DEFAULT_TOKEN_LIFETIME_SECONDS;
   return { token, lifetimeMs: seconds * 1000 };
-}
-
-function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }
 
 function sha256Hex(text: string): string {

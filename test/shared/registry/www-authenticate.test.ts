@@ -1,4 +1,4 @@
-import { parseBearerChallenge } from '../../../shared/notary/www-authenticate';
+import { parseBearerChallenge } from '../../../shared/registry/www-authenticate';
 
 describe('parsing WWW-Authenticate', () => {
   it('reads realm, service and scope of a Docker Hub style challenge', () => {

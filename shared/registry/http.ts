@@ -1,24 +1,30 @@
 /**
- * The HTTP edge of the Notary client: one GET, bounded in time and size, over node:https (or node:http for
- * loopback test servers). Everything above it talks to the `HttpTransport` interface, so tests can wrap the real
- * transport to inject faults (flipped bytes, counted requests) without mocking modules.
+ * The HTTP edge of every registry-like origin (Notary v1 servers, OCI registries, their token realms): one request,
+ * bounded in time and size, over node:https (or node:http for loopback test servers). Everything above it talks to
+ * the `HttpTransport` interface, so tests can wrap the real transport to inject faults (flipped bytes, counted
+ * requests) without mocking modules. Errors carry the codes of the origin the caller names (`OriginLabel`).
  */
 import http from 'node:http';
 import https from 'node:https';
 import { createSecureContext, rootCertificates } from 'node:tls';
 import { TrustError } from '../errors';
+import type { OriginLabel } from './origin';
 
 /** A sane ceiling for any metadata file whose length is not recorded by a parent role (5 MiB). */
 export const DEFAULT_MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
 /** Per-request timeout when the caller gives none. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 3_000;
-/** Same-origin redirects followed before giving up (Notary servers do not normally redirect at all). */
+/** Same-origin redirects followed before giving up (Notary servers and registries rarely redirect more than once). */
 export const MAX_REDIRECTS = 3;
 
 export interface HttpRequest {
   readonly url: string;
+  /** Who answers: its codes label every error of this request. */
+  readonly origin: OriginLabel;
+  /** `GET` when absent. HEAD responses have no body, whatever their Content-Length says. */
+  readonly method?: 'GET' | 'HEAD';
   readonly headers?: Readonly<Record<string, string>>;
-  /** The body is refused (NOTARY_ERROR) as soon as it grows past this many bytes. */
+  /** The body is refused (the origin's error code) as soon as it grows past this many bytes. */
   readonly maxBytes: number;
   /** Covers connect, TLS, headers and body. */
   readonly timeoutMs: number;
@@ -36,8 +42,8 @@ export interface HttpResponse {
 }
 
 /**
- * One request, one hop (no redirects). Network failures reject with TrustError NOTARY_UNREACHABLE, an oversized
- * body with NOTARY_ERROR; any HTTP status resolves.
+ * One request, one hop (no redirects). Network failures reject with TrustError of the origin's unreachable code,
+ * an oversized body with its error code; any HTTP status resolves.
  */
 export interface HttpTransport {
   request(request: HttpRequest): Promise<HttpResponse>;
@@ -49,9 +55,10 @@ export class NodeHttpTransport implements HttpTransport {
   readonly #httpAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
 
   request(request: HttpRequest): Promise<HttpResponse> {
+    const { origin } = request;
     const url = new URL(request.url);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-      return Promise.reject(new TrustError('NOTARY_ERROR', `Notary URL ${url.origin} must be http(s).`));
+      return Promise.reject(new TrustError(origin.errorCode, `${origin.name} URL ${url.origin} must be http(s).`));
     }
     const timeout = AbortSignal.timeout(request.timeoutMs);
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
@@ -73,12 +80,18 @@ export class NodeHttpTransport implements HttpTransport {
       };
       const onAbort = () => {
         const why = timeout.aborted ? `did not answer within ${request.timeoutMs} ms` : 'was aborted (deadline passed)';
-        fail(new TrustError('NOTARY_UNREACHABLE', `Notary request to ${where} ${why}.`, { cause: signal.reason }));
+        fail(
+          new TrustError(origin.unreachableCode, `${origin.name} request to ${where} ${why}.`, {
+            cause: signal.reason,
+          }),
+        );
       };
-      const req = client.get(url, { agent, headers: { accept: 'application/json', ...request.headers } }, (res) => {
+      const method = request.method ?? 'GET';
+      const headers = { accept: 'application/json', ...request.headers };
+      const req = client.request(url, { method, agent, headers }, (res) => {
         const declared = Number(res.headers['content-length']);
-        if (Number.isFinite(declared) && declared > request.maxBytes) {
-          fail(tooLarge(where, request.maxBytes));
+        if (method === 'GET' && Number.isFinite(declared) && declared > request.maxBytes) {
+          fail(tooLarge(origin, where, request.maxBytes));
           return;
         }
         const chunks: Buffer[] = [];
@@ -86,13 +99,15 @@ export class NodeHttpTransport implements HttpTransport {
         res.on('data', (chunk: Buffer) => {
           received += chunk.length;
           // Stream and count: an endless or oversized body is cut off here, never buffered whole.
-          if (received > request.maxBytes) fail(tooLarge(where, request.maxBytes));
+          if (received > request.maxBytes) fail(tooLarge(origin, where, request.maxBytes));
           else chunks.push(chunk);
         });
-        res.on('error', (error) => fail(unreachable(where, error)));
+        res.on('error', (error) => fail(unreachable(origin, where, error)));
         // A connection closed mid-body ends without 'end': a truncated file must not pass as a whole one.
         res.on('close', () => {
-          if (!res.complete) fail(unreachable(where, new Error('connection closed before the response was complete')));
+          if (!res.complete) {
+            fail(unreachable(origin, where, new Error('connection closed before the response was complete')));
+          }
         });
         res.on('end', () => {
           if (settled) return;
@@ -100,9 +115,10 @@ export class NodeHttpTransport implements HttpTransport {
           resolve({ status: res.statusCode ?? 0, headers: flattenHeaders(res.headers), body: Buffer.concat(chunks) });
         });
       });
-      req.on('error', (error) => fail(unreachable(where, error)));
+      req.on('error', (error) => fail(unreachable(origin, where, error)));
       if (signal.aborted) onAbort();
       else signal.addEventListener('abort', onAbort, { once: true });
+      req.end();
     });
   }
 
@@ -117,7 +133,7 @@ export class NodeHttpTransport implements HttpTransport {
     const key = ca ?? '';
     let agent = this.#httpsAgents.get(key);
     if (!agent) {
-      // An extra CA is added to, not substituted for, the default roots: a public Notary keeps working. The TLS
+      // An extra CA is added to, not substituted for, the default roots: a public server keeps working. The TLS
       // context is built once here: given `ca` instead, node parses the ~140 default roots again for every new
       // connection (about 20 ms of blocked event loop each, measured by `npm run bench`).
       const secureContext = ca ? createSecureContext({ ca: [...rootCertificates, ca] }) : undefined;
@@ -139,30 +155,41 @@ export async function getFollowingSameOriginRedirects(
   let current = request;
   for (let hop = 0; ; hop++) {
     const response = await transport.request(current);
-    if (response.status < 300 || response.status >= 400 || response.status === 304) return response;
+    if (!isRedirect(response.status)) return response;
+    const { name, errorCode } = request.origin;
     const location = response.headers.location;
-    if (!location) throw new TrustError('NOTARY_ERROR', `Notary answered ${response.status} without a Location.`);
+    if (!location) throw new TrustError(errorCode, `${name} answered ${response.status} without a Location.`);
     const from = new URL(current.url);
     const to = new URL(location, from);
     if (to.origin !== from.origin) {
       throw new TrustError(
-        'NOTARY_ERROR',
-        `Notary at ${from.origin} redirected to another origin (${to.origin}); redirects are only followed within one server.`,
+        errorCode,
+        `${name} at ${from.origin} redirected to another origin (${to.origin}); redirects are only followed within one server.`,
       );
     }
-    if (hop >= MAX_REDIRECTS) throw new TrustError('NOTARY_ERROR', `Notary at ${from.origin} redirected too often.`);
+    if (hop >= MAX_REDIRECTS) throw new TrustError(errorCode, `${name} at ${from.origin} redirected too often.`);
     current = { ...current, url: to.href };
   }
 }
 
-function tooLarge(where: string, maxBytes: number): TrustError {
-  return new TrustError('NOTARY_ERROR', `Notary response from ${where} is larger than ${maxBytes} bytes; refused.`);
+/** A status that sends the client elsewhere (304 Not Modified does not). */
+export function isRedirect(status: number): boolean {
+  return status >= 300 && status < 400 && status !== 304;
 }
 
-function unreachable(where: string, error: Error): TrustError {
+function tooLarge(origin: OriginLabel, where: string, maxBytes: number): TrustError {
+  return new TrustError(
+    origin.errorCode,
+    `${origin.name} response from ${where} is larger than ${maxBytes} bytes; refused.`,
+  );
+}
+
+function unreachable(origin: OriginLabel, where: string, error: Error): TrustError {
   const code = (error as NodeJS.ErrnoException).code;
   const detail = code ? `${code}: ${error.message}` : error.message;
-  return new TrustError('NOTARY_UNREACHABLE', `Cannot reach Notary at ${where} (${detail}).`, { cause: error });
+  return new TrustError(origin.unreachableCode, `Cannot reach ${origin.name} at ${where} (${detail}).`, {
+    cause: error,
+  });
 }
 
 function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, string | undefined> {

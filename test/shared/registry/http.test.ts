@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TrustError } from '../../../shared/errors';
-import { getFollowingSameOriginRedirects, NodeHttpTransport } from '../../../shared/notary/http';
+import { NOTARY_ORIGIN } from '../../../shared/notary/origin';
+import { getFollowingSameOriginRedirects, NodeHttpTransport } from '../../../shared/registry/http';
 import { endlessBody, type FakeServer, freePortUrl, startFakeServer } from '../../harness/fake-server';
 import { run } from '../../harness/processes';
 
@@ -22,7 +23,7 @@ async function serve(handler: Parameters<typeof startFakeServer>[0]): Promise<Fa
 }
 
 const get = (url: string, extra: Partial<Parameters<NodeHttpTransport['request']>[0]> = {}) =>
-  transport.request({ url, maxBytes: 1024, timeoutMs: 2_000, ...extra });
+  transport.request({ url, origin: NOTARY_ORIGIN, maxBytes: 1024, timeoutMs: 2_000, ...extra });
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {
@@ -34,7 +35,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
   throw new Error('expected a TrustError');
 }
 
-describe('the Notary HTTP transport', () => {
+describe('the registry HTTP transport', () => {
   describe('when the server answers', () => {
     it('returns the status, lower-case headers and the body bytes', async () => {
       const server = await serve((_req, res) => res.writeHead(404, { 'X-Thing': 'yes' }).end('{"errors":[]}'));
@@ -48,6 +49,36 @@ describe('the Notary HTTP transport', () => {
       const server = await serve((_req, res) => res.end('{}'));
       await get(server.url, { headers: { authorization: 'Bearer abc' } });
       expect(server.requests[0]?.headers.authorization).toBe('Bearer abc');
+    });
+  });
+
+  describe('HEAD', () => {
+    it('sends HEAD and returns the headers with an empty body, whatever Content-Length says', async () => {
+      const server = await serve((_req, res) => res.writeHead(200, { 'content-length': '5000' }).end());
+      const response = await get(server.url, { method: 'HEAD', maxBytes: 100 });
+      expect(server.requests[0]?.method).toBe('HEAD');
+      expect(response.headers['content-length']).toBe('5000');
+      expect(response.body).toHaveLength(0);
+    });
+  });
+
+  describe('errors are labelled with the origin the caller names', () => {
+    const OTHER_ORIGIN = { ...NOTARY_ORIGIN, name: 'Test origin', unreachableCode: 'NOT_SIGNED' as const };
+
+    it("uses the origin's unreachable code and name", async () => {
+      const pending = get(await freePortUrl(), { origin: OTHER_ORIGIN });
+      await expect(pending).rejects.toMatchObject({ code: 'NOT_SIGNED', message: /^Cannot reach Test origin at / });
+    });
+
+    it("uses the origin's name for refused redirects", async () => {
+      const server = await serve((_req, res) => res.writeHead(302, { location: 'https://elsewhere.example/' }).end());
+      const pending = getFollowingSameOriginRedirects(transport, {
+        url: server.url,
+        origin: OTHER_ORIGIN,
+        maxBytes: 100,
+        timeoutMs: 2_000,
+      });
+      await expect(pending).rejects.toThrow(/^Test origin at .* redirected to another origin/);
     });
   });
 
@@ -105,6 +136,7 @@ describe('the Notary HTTP transport', () => {
       });
       const response = await getFollowingSameOriginRedirects(transport, {
         url: `${server.url}/old`,
+        origin: NOTARY_ORIGIN,
         maxBytes: 100,
         timeoutMs: 2_000,
       });
@@ -115,14 +147,24 @@ describe('the Notary HTTP transport', () => {
     it('refuses a redirect to another host, without contacting it', async () => {
       const elsewhere = await serve((_req, res) => res.end('{}'));
       const server = await serve((_req, res) => res.writeHead(302, { location: `${elsewhere.url}/x` }).end());
-      const pending = getFollowingSameOriginRedirects(transport, { url: server.url, maxBytes: 100, timeoutMs: 2_000 });
+      const pending = getFollowingSameOriginRedirects(transport, {
+        url: server.url,
+        origin: NOTARY_ORIGIN,
+        maxBytes: 100,
+        timeoutMs: 2_000,
+      });
       expect(await codeOf(pending)).toBe('NOTARY_ERROR');
       expect(elsewhere.requests).toHaveLength(0);
     });
 
     it('gives up on a redirect loop', async () => {
       const server = await serve((_req, res) => res.writeHead(301, { location: '/again' }).end());
-      const pending = getFollowingSameOriginRedirects(transport, { url: server.url, maxBytes: 100, timeoutMs: 2_000 });
+      const pending = getFollowingSameOriginRedirects(transport, {
+        url: server.url,
+        origin: NOTARY_ORIGIN,
+        maxBytes: 100,
+        timeoutMs: 2_000,
+      });
       expect(await codeOf(pending)).toBe('NOTARY_ERROR');
     });
   });
