@@ -1,0 +1,114 @@
+/**
+ * AWS-shaped Notation signing chains for tests: P-384 throughout, shaped as AWS Signer's (a real `notation inspect`
+ * shows leaf `CN=AWS Signer` living ~3 days -> `AWS Signer <region> Code Signing CA G1` -> `AWS Signer Code Signing
+ * Int CA G1` -> `AWS Signer Code Signing Root CA G1`), but under a test root: AWS's own root cannot sign test data.
+ * The certificates meet Notation's requirements (critical basicConstraints and keyUsage, codeSigning leaf).
+ */
+import 'reflect-metadata';
+import { webcrypto, X509Certificate } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
+
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+
+type CryptoKey = webcrypto.CryptoKey;
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
+
+const EC_P384: webcrypto.EcKeyGenParams = { name: 'ECDSA', namedCurve: 'P-384' };
+const ES384: webcrypto.EcdsaParams = { name: 'ECDSA', hash: 'SHA-384' };
+const DAY_MS = 86_400_000;
+/** AWS Signer leaves live about three days. */
+export const AWS_LEAF_LIFETIME_MS = 3 * DAY_MS;
+
+export interface ChainOptions {
+  /** Start of the leaf's validity (the CAs start a year earlier). */
+  readonly leafNotBeforeMs: number;
+  readonly leafLifetimeMs?: number;
+  readonly region?: string;
+  /** Distinguishes independent test roots. */
+  readonly rootName?: string;
+}
+
+export interface AwsShapedChain {
+  /** Leaf first, root last: the envelope's `x5c` order. */
+  readonly chain: X509Certificate[];
+  readonly root: X509Certificate;
+  readonly rootPem: string;
+  readonly leafPrivateKey: CryptoKey;
+}
+
+interface Issued {
+  readonly cert: x509.X509Certificate;
+  readonly keys: CryptoKeyPair;
+}
+
+async function issue(
+  subject: string,
+  issuer: Issued | undefined,
+  notBefore: Date,
+  notAfter: Date,
+  extensions: x509.Extension[],
+): Promise<Issued> {
+  const keys = (await webcrypto.subtle.generateKey(EC_P384, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const serial = Buffer.from(webcrypto.getRandomValues(new Uint8Array(12))).toString('hex');
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: `01${serial}`,
+    subject,
+    issuer: issuer ? issuer.cert.subject : subject,
+    notBefore,
+    notAfter,
+    publicKey: keys.publicKey,
+    signingKey: issuer ? issuer.keys.privateKey : keys.privateKey,
+    signingAlgorithm: ES384,
+    extensions: [...extensions, await x509.SubjectKeyIdentifierExtension.create(keys.publicKey)],
+  });
+  return { cert, keys };
+}
+
+function caExtensions(pathLength?: number): x509.Extension[] {
+  return [
+    new x509.BasicConstraintsExtension(true, pathLength, true),
+    new x509.KeyUsagesExtension(
+      x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature,
+      true,
+    ),
+  ];
+}
+
+export async function buildAwsShapedChain(options: ChainOptions): Promise<AwsShapedChain> {
+  const region = options.region ?? 'us-east-1';
+  const rootName = options.rootName ?? 'Test Signer Code Signing Root CA G1';
+  const leafStart = new Date(options.leafNotBeforeMs);
+  const caStart = new Date(options.leafNotBeforeMs - 365 * DAY_MS);
+  const caEnd = new Date(options.leafNotBeforeMs + 20 * 365 * DAY_MS);
+  const org = 'OU=Cryptography,O=AWS,ST=WA,C=US';
+  const root = await issue(`CN=${rootName},${org}`, undefined, caStart, caEnd, caExtensions());
+  const intermediate = await issue(
+    `CN=AWS Signer Code Signing Int CA G1,${org}`,
+    root,
+    caStart,
+    caEnd,
+    caExtensions(1),
+  );
+  const regional = await issue(
+    `CN=AWS Signer ${region} Code Signing CA G1,${org}`,
+    intermediate,
+    caStart,
+    caEnd,
+    caExtensions(0),
+  );
+  const leaf = await issue(
+    'CN=AWS Signer,OU=AWS Cryptography,O=AWS,L=Seattle,ST=WA,C=US',
+    regional,
+    leafStart,
+    new Date(options.leafNotBeforeMs + (options.leafLifetimeMs ?? AWS_LEAF_LIFETIME_MS)),
+    [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.codeSigning], false),
+    ],
+  );
+  const chain = [leaf, regional, intermediate, root].map(
+    (issued) => new X509Certificate(Buffer.from(issued.cert.rawData)),
+  );
+  return { chain, root: chain[3]!, rootPem: root.cert.toString('pem'), leafPrivateKey: leaf.keys.privateKey };
+}
