@@ -53,8 +53,7 @@ export function registerCheck(program: Command): void {
 }
 
 async function check(args: string[], options: CheckOptions): Promise<number> {
-  const { imagesFromManifests } =
-    require('../../shared/admission/manifests') as typeof import('../../shared/admission/manifests');
+  const { imagesFromManifests } = await import('../../shared/admission/manifests');
   const images = [...args];
   for (const file of options.file ?? []) images.push(...imagesFromManifests(await readInput(file)).map((c) => c.image));
   const unique = [...new Set(images)];
@@ -64,8 +63,7 @@ async function check(args: string[], options: CheckOptions): Promise<number> {
     );
   }
 
-  const { cliRuntime } =
-    require('../../shared/runtime/cli-runtime') as typeof import('../../shared/runtime/cli-runtime');
+  const { cliRuntime } = await import('../../shared/runtime/cli-runtime');
   const runtime = await cliRuntime(options);
   const progress = progressReporter(unique.length);
   const nowMs = runtime.clock();

@@ -1,16 +1,10 @@
 import type { Command } from 'commander';
 import { systemClock } from '../../shared/clock';
-import { type LogsInsightsApi, runDecisionQuery } from '../../shared/decisions/run-query';
+import type { LogsInsightsApi } from '../../shared/decisions/run-query';
 import { parseSince } from '../../shared/decisions/since';
-import { formatTable } from '../../shared/decisions/table';
 import { InvalidInputError } from '../../shared/errors';
 import { DECISION_QUERIES, type DecisionQuery, findDecisionQuery } from '../../shared/log/queries';
-import {
-  CLI_AWS_CLIENT_CONFIG,
-  type CloudFormationApi,
-  readStackOutputs,
-  requireOutput,
-} from '../../shared/webhook-config/deployed-stack';
+import type { CloudFormationApi } from '../../shared/webhook-config/deployed-stack';
 import { STACK_OUTPUTS } from '../../shared/webhook-config/stack-outputs';
 import { EXIT, runCommand } from '../exit';
 
@@ -83,9 +77,10 @@ export interface DecisionsIo {
 async function decisions(options: DecisionsOptions): Promise<number> {
   checkOptions(options, systemClock());
   // The AWS SDK loads only here, after the options were checked, so that --help and usage errors stay fast.
-  const [{ CloudWatchLogs }, { CloudFormation }] = await Promise.all([
+  const [{ CloudWatchLogs }, { CloudFormation }, { CLI_AWS_CLIENT_CONFIG }] = await Promise.all([
     import('@aws-sdk/client-cloudwatch-logs'),
     import('@aws-sdk/client-cloudformation'),
+    import('../../shared/webhook-config/deployed-stack'),
   ]);
   const config = { ...CLI_AWS_CLIENT_CONFIG, ...(options.region && { region: options.region }) };
   return runDecisions(options, {
@@ -115,6 +110,11 @@ function checkOptions(options: DecisionsOptions, nowMs: number) {
 /** The command body with AWS, time and output injected. */
 export async function runDecisions(options: DecisionsOptions, io: DecisionsIo): Promise<number> {
   const { query, startMs, timeoutMs } = checkOptions(options, io.nowMs);
+  const [{ readStackOutputs, requireOutput }, { runDecisionQuery }, { formatTable }] = await Promise.all([
+    import('../../shared/webhook-config/deployed-stack'),
+    import('../../shared/decisions/run-query'),
+    import('../../shared/decisions/table'),
+  ]);
   const logGroupName =
     options.logGroup ??
     requireOutput(

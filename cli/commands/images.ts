@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { imagesFromManifests } from '../../shared/admission/manifests';
 import { EXIT, runCommand } from '../exit';
 import { readInput } from '../input';
 
@@ -35,6 +34,7 @@ export function registerImages(program: Command): void {
 }
 
 async function images(file: string, options: ImagesOptions): Promise<number> {
+  const { imagesFromManifests } = await import('../../shared/admission/manifests');
   const found = imagesFromManifests(await readInput(file));
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ images: found }, null, 2)}\n`);

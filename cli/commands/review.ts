@@ -34,11 +34,9 @@ export function registerReview(program: Command): void {
  */
 async function review(file: string, options: ReviewOptions): Promise<number> {
   const body = await readInput(file);
-  const { createWebhookHandler } = require('../../functions/app') as typeof import('../../functions/app');
-  const { localLambdaContext, toFunctionUrlEvent } =
-    require('../../functions/url-event') as typeof import('../../functions/url-event');
-  const { cliRuntime } =
-    require('../../shared/runtime/cli-runtime') as typeof import('../../shared/runtime/cli-runtime');
+  const { createWebhookHandler } = await import('../../functions/app');
+  const { localLambdaContext, toFunctionUrlEvent } = await import('../../functions/url-event');
+  const { cliRuntime } = await import('../../shared/runtime/cli-runtime');
   const runtime = await cliRuntime(options);
   const token = await runtime.webhookToken();
   const handler = createWebhookHandler(async () => runtime);

@@ -47,11 +47,10 @@ async function serve(options: ServeOptions): Promise<number> {
   if (options.selfSigned && options.tlsCert)
     throw new InvalidInputError('use either --self-signed or --tls-cert/--tls-key');
 
-  // Heavy modules load here, so that `--help` stays fast (require: the CLI runs as CommonJS through tsx).
-  const { createWebhookHandler } = require('../../functions/app') as typeof import('../../functions/app');
-  const { startLocalServer } = require('../../functions/local-server') as typeof import('../../functions/local-server');
-  const { cliRuntime } =
-    require('../../shared/runtime/cli-runtime') as typeof import('../../shared/runtime/cli-runtime');
+  // Heavy modules load here, so that `--help` stays fast (each import is a chunk of its own in the bundle).
+  const { createWebhookHandler } = await import('../../functions/app');
+  const { startLocalServer } = await import('../../functions/local-server');
+  const { cliRuntime } = await import('../../shared/runtime/cli-runtime');
 
   const runtime = await cliRuntime(options);
   const policy = runtime.policy;
@@ -61,8 +60,7 @@ async function serve(options: ServeOptions): Promise<number> {
   if (options.tlsCert && options.tlsKey) {
     tls = { cert: await readPem(options.tlsCert), key: await readPem(options.tlsKey) };
   } else if (options.selfSigned) {
-    const { generateSelfSignedCertificate } =
-      require('../../functions/self-signed') as typeof import('../../functions/self-signed');
+    const { generateSelfSignedCertificate } = await import('../../functions/self-signed');
     tls = await generateSelfSignedCertificate([options.host]);
   }
   const handler = createWebhookHandler(async () => runtime);

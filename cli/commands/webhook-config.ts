@@ -1,12 +1,7 @@
 import { type Command, Option } from 'commander';
 import { InvalidInputError } from '../../shared/errors';
-import {
-  buildWebhookConfiguration,
-  type FailurePolicy,
-  TOKEN_PLACEHOLDER,
-  toYaml,
-} from '../../shared/webhook-config/build';
-import { CLI_AWS_CLIENT_CONFIG, webhookConfigurationFromStack } from '../../shared/webhook-config/deployed-stack';
+import type { FailurePolicy } from '../../shared/webhook-config/build';
+import { TOKEN_PLACEHOLDER } from '../../shared/webhook-config/stack-outputs';
 import { EXIT, runCommand } from '../exit';
 
 interface WebhookConfigOptions {
@@ -87,6 +82,7 @@ async function webhookConfigYaml(options: WebhookConfigOptions): Promise<string>
   if (!/^https:\/\//.test(options.url))
     throw new InvalidInputError('--url must be an https URL (the apiserver requires TLS)');
   const token = options.keepPlaceholder ? TOKEN_PLACEHOLDER : options.token;
+  const { buildWebhookConfiguration, toYaml } = await import('../../shared/webhook-config/build');
   return toYaml(
     buildWebhookConfiguration({
       url: options.url,
@@ -103,10 +99,12 @@ async function webhookConfigYaml(options: WebhookConfigOptions): Promise<string>
 
 /** The AWS SDK loads only here, so that the --url path and --help start fast and work offline. */
 async function fromStack(stackName: string, region: string | undefined, keepPlaceholder: boolean): Promise<string> {
-  const [{ CloudFormation }, { SecretsManager }] = await Promise.all([
-    import('@aws-sdk/client-cloudformation'),
-    import('@aws-sdk/client-secrets-manager'),
-  ]);
+  const [{ CloudFormation }, { SecretsManager }, { CLI_AWS_CLIENT_CONFIG, webhookConfigurationFromStack }] =
+    await Promise.all([
+      import('@aws-sdk/client-cloudformation'),
+      import('@aws-sdk/client-secrets-manager'),
+      import('../../shared/webhook-config/deployed-stack'),
+    ]);
   const config = { ...CLI_AWS_CLIENT_CONFIG, ...(region && { region }) };
   return webhookConfigurationFromStack(
     { cloudFormation: new CloudFormation(config), secrets: new SecretsManager(config) },

@@ -1,6 +1,10 @@
 import { stringify } from 'yaml';
 import { HTTP_PATHS, WEBHOOK_TIMEOUT_SECONDS } from '../constants';
 import { InvalidInputError } from '../errors';
+import { TOKEN_PLACEHOLDER } from './stack-outputs';
+
+// Kept light (stack-outputs.ts has no dependencies) so that the CLI's --help can name it without loading yaml.
+export { TOKEN_PLACEHOLDER };
 
 /**
  * Builds the `ValidatingWebhookConfiguration` that points the apiserver at the webhook. Pure: the CDK stack (with
@@ -9,7 +13,6 @@ import { InvalidInputError } from '../errors';
  */
 
 /** Stands in for the webhook token wherever the real one must not be written (CloudFormation outputs). */
-export const TOKEN_PLACEHOLDER = '<WEBHOOK_TOKEN>';
 export const DEFAULT_CONFIGURATION_NAME = 'notary-gate';
 /** Webhook names must be fully qualified; this one is ours by convention, no domain is contacted. */
 export const WEBHOOK_NAME = 'signed-images.notary-gate.io';

@@ -10,3 +10,6 @@ export const STACK_OUTPUTS = {
   cacheTableName: 'CacheTableName',
   logGroupName: 'DecisionLogGroupName',
 } as const;
+
+/** Stands for the path token in the stack's output; `webhook-config --stack` replaces it with the secret's value. */
+export const TOKEN_PLACEHOLDER = '<WEBHOOK_TOKEN>';
