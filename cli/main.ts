@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { version } from '../package.json';
 import { registerCheck } from './commands/check';
 import { registerDecisions } from './commands/decisions';
 import { registerImages } from './commands/images';
@@ -13,6 +14,7 @@ import { EXIT } from './exit';
  */
 const program = new Command('notary-gate')
   .description('Admit only container images whose digests are signed (Notary v1 / Docker Content Trust).')
+  .version(version, '-V, --version', 'print the version')
   .option('--debug', 'print stack traces on errors')
   .showHelpAfterError()
   .configureOutput({ writeErr: (text) => process.stderr.write(text) })

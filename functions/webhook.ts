@@ -2,6 +2,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { runtimeFromEnv } from '../shared/runtime/from-env';
 import { logger, powertoolsTelemetry } from '../shared/runtime/powertools';
 import { createWebhookHandler } from './app';
+// Loaded at INIT (which Lambda runs at full CPU, before the first request), not on first use as the CLI does
+// (shared/cache/lazy-store.ts): the first admission of an instance should not pay for loading the AWS SDK.
+import '../shared/cache/dynamo-store';
 
 /**
  * The Lambda entry (function URL, payload 2.0). The runtime is built on the first request of an instance and

@@ -12,7 +12,6 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const pkg = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(path.join(root, 'package.json'), 'utf8')));
 
 /** The oldest Node.js the package supports (package.json engines). */
 const TARGET = 'node20.19';
@@ -30,10 +29,9 @@ export async function bundleCli({ outdir = path.join(root, 'dist', 'cli') } = {}
     platform: 'node',
     target: TARGET,
     minify: true,
-    // The package's own version, for --version, without reading package.json at run time.
-    define: { 'process.env.NOTARY_GATE_VERSION': JSON.stringify(pkg.version) },
     banner: {
       js: [
+        '#!/usr/bin/env node',
         "import { createRequire as __notaryGateCreateRequire } from 'node:module';",
         'const require = __notaryGateCreateRequire(import.meta.url);',
       ].join('\n'),

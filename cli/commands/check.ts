@@ -57,10 +57,12 @@ async function check(args: string[], options: CheckOptions): Promise<number> {
   const images = [...args];
   for (const file of options.file ?? []) images.push(...imagesFromManifests(await readInput(file)).map((c) => c.image));
   const unique = [...new Set(images)];
+  if (unique.length === 0 && !options.file) throw new InvalidInputError('name at least one image, or -f FILE');
   if (unique.length === 0) {
-    throw new InvalidInputError(
-      options.file ? 'the manifests contain no container images' : 'name at least one image, or -f FILE',
-    );
+    // A chart of ConfigMaps and CRDs has nothing to verify: that passes (the contract), with a note on stderr.
+    process.stderr.write('notary-gate: the manifests hold no container images: nothing to verify\n');
+    if (options.json) process.stdout.write(`${JSON.stringify({ allowed: true, images: [] }, null, 2)}\n`);
+    return EXIT.ok;
   }
 
   const { cliRuntime } = await import('../../shared/runtime/cli-runtime');

@@ -5,8 +5,7 @@
  */
 import { ENV } from '../constants';
 import { type Observer, silentObserver } from '../observer';
-import { createCacheDynamoClient, DEFAULT_DYNAMO_TIMEOUT_MS } from './dynamo-client';
-import { DynamoStore } from './dynamo-store';
+import { LazyStore } from './lazy-store';
 import { MemoryStore, type MemoryStoreOptions } from './memory-store';
 import { TieredStore } from './tiered-store';
 import { TieredTrustCache } from './trust-cache';
@@ -41,14 +40,22 @@ export function createCache(options: CacheOptions = {}): Cache {
   const tableName = options.tableName?.trim();
   let store: KeyValueStore = memory;
   if (tableName) {
-    const timeoutMs = options.timeoutMs ?? DEFAULT_DYNAMO_TIMEOUT_MS;
-    const region = options.region ?? (options.endpoint ? LOCAL_ENDPOINT_REGION : undefined);
-    const client = createCacheDynamoClient({
-      timeoutMs,
-      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-      ...(region ? { region } : {}),
+    // The DynamoDB store (and the AWS SDK under it) loads on first use: `check` without a table never loads it.
+    const remote = new LazyStore(async () => {
+      const [{ createCacheDynamoClient, DEFAULT_DYNAMO_TIMEOUT_MS }, { DynamoStore }] = await Promise.all([
+        import('./dynamo-client'),
+        import('./dynamo-store'),
+      ]);
+      const timeoutMs = options.timeoutMs ?? DEFAULT_DYNAMO_TIMEOUT_MS;
+      const region = options.region ?? (options.endpoint ? LOCAL_ENDPOINT_REGION : undefined);
+      const client = createCacheDynamoClient({
+        timeoutMs,
+        ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+        ...(region ? { region } : {}),
+      });
+      return new DynamoStore({ tableName, client, observer, timeoutMs });
     });
-    store = new TieredStore(memory, new DynamoStore({ tableName, client, observer, timeoutMs }));
+    store = new TieredStore(memory, remote);
   }
   const trustCache = new TieredTrustCache({
     store,

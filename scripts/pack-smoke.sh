@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The published package as a user gets it: `npm pack` (which builds dist/ through `prepare`), the tarball installed
+# into an empty folder outside the checkout, and the installed `notary-gate` run there: --version, --help, a
+# `check` that admits (exit 0), one that denies (exit 1), a `check -f` of manifests without images (exit 0), and a
+# usage error (exit 2). Fails if the install brings tsx or any other dev tooling. CI runs it (.ci/run).
+# Usage: scripts/pack-smoke.sh
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+work="$(mktemp -d "${TMPDIR:-/tmp}/notary-gate-pack-XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+
+tarball="$(cd "$root" && npm pack --silent --pack-destination "$work" | tail -n 1)"
+echo "packed $tarball ($(du -k "$work/$tarball" | cut -f1) KiB)"
+mkdir "$work/app"
+cd "$work/app"
+npm init -y >/dev/null
+npm install --no-audit --no-fund --silent "$work/$tarball"
+for dev in tsx typescript esbuild @swc/core jest; do
+  if [ -e "node_modules/$dev" ]; then echo "FAIL: installing the package brought $dev" >&2; exit 1; fi
+done
+
+expect() { # expect CODE COMMAND...: runs the installed CLI, fails unless it exits with CODE
+  local want="$1"; shift
+  local got=0
+  "$@" >"$work/out" 2>"$work/err" || got=$?
+  if [ "$got" != "$want" ]; then
+    echo "FAIL: $* exited $got, expected $want" >&2; cat "$work/out" "$work/err" >&2; exit 1
+  fi
+}
+cat >policy.yaml <<'YAML'
+mode: enforce
+defaultAction: deny
+rules:
+  - match: ["docker.io/library/**"]
+    action: allow
+YAML
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {a: b}\n' >configmap.yaml
+
+expect 0 npx --no-install notary-gate --version
+grep -qx "$(node -p "require('$root/package.json').version")" "$work/out"
+expect 0 npx --no-install notary-gate --help
+expect 0 npx --no-install notary-gate check --policy policy.yaml nginx:1.25.3
+grep -q ALLOWED_BY_RULE "$work/out"
+expect 1 npx --no-install notary-gate check --policy policy.yaml evil.example.com/miner
+expect 0 npx --no-install notary-gate check --policy policy.yaml -f configmap.yaml
+expect 2 npx --no-install notary-gate check --no-such-option
+echo "the installed package works: --version, --help, check (0, 1), check -f without images, usage error (2)"
