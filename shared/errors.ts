@@ -10,6 +10,8 @@ export const TRUST_ERROR_CODES = [
   'ROLLBACK',
   'NOTARY_UNREACHABLE',
   'NOTARY_ERROR',
+  'REGISTRY_UNREACHABLE', // an OCI registry could not be reached in time (down, timeout, deadline)
+  'REGISTRY_ERROR', // an OCI registry answered wrongly (status, size, shape, digest)
 ] as const;
 
 /**

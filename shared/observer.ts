@@ -10,6 +10,8 @@ export const METRIC = {
   notaryRequests: 'NotaryRequests',
   notaryErrors: 'NotaryErrors',
   tokenRequests: 'TokenRequests',
+  registryRequests: 'RegistryRequests',
+  registryErrors: 'RegistryErrors',
   cacheHits: 'CacheHits',
   cacheMisses: 'CacheMisses',
   staleServed: 'StaleServed',

@@ -12,9 +12,10 @@ export interface BearerChallenge {
   readonly scope: string | undefined;
 }
 
-interface Challenge {
+/** One challenge of the header: its scheme (lower case) and parameters (names lower case). */
+export interface Challenge {
   readonly scheme: string;
-  readonly params: Record<string, string>;
+  readonly params: Readonly<Record<string, string>>;
 }
 
 /** The Bearer challenge of a header, or undefined when there is none or it has no realm. */
@@ -26,7 +27,8 @@ export function parseBearerChallenge(header: string | undefined): BearerChalleng
   return { realm, service: bearer.params.service, scope: bearer.params.scope };
 }
 
-function parseChallenges(header: string): Challenge[] {
+/** Every challenge of a header, in order (`Bearer …, Basic realm="x"`). */
+export function parseChallenges(header: string): Challenge[] {
   const challenges: Array<{ scheme: string; params: Record<string, string> }> = [];
   let position = 0;
   const skip = (pattern: RegExp) => {

@@ -6,8 +6,8 @@ import { execFileSync } from 'node:child_process';
 
 const REQUIRED_COMMANDS = ['notary-server', 'notary-signer', 'notary', 'openssl'];
 
-function missingCommands(): string[] {
-  return REQUIRED_COMMANDS.filter((command) => {
+function missingCommands(commands: readonly string[] = REQUIRED_COMMANDS): string[] {
+  return commands.filter((command) => {
     try {
       execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
       return false;
@@ -25,14 +25,43 @@ const required = process.env.NOTARY_GATE_REQUIRE_INTEGRATION === '1';
  * why they are skipped, or fails when integration tests are required.
  */
 export function describeWithNotary(name: string, body: () => void): void {
-  if (missing.length === 0) {
+  describeWhenInstalled(
+    name,
+    body,
+    missing,
+    'Debian package `notary`; `apt-get install notary openssl`',
+    'Notary server',
+  );
+}
+
+const REGISTRY_COMMANDS = ['docker-registry', 'skopeo', 'openssl', 'perl'];
+
+/** `describe` for suites that need the real distribution registry and skopeo (same rules as describeWithNotary). */
+export function describeWithRegistry(name: string, body: () => void): void {
+  describeWhenInstalled(
+    name,
+    body,
+    missingCommands(REGISTRY_COMMANDS),
+    'Debian packages `docker-registry` and `skopeo`; `apt-get install docker-registry skopeo openssl`',
+    'OCI registry',
+  );
+}
+
+function describeWhenInstalled(
+  name: string,
+  body: () => void,
+  lacking: readonly string[],
+  install: string,
+  what: string,
+): void {
+  if (lacking.length === 0) {
     describe(name, body);
     return;
   }
-  const why = `needs ${missing.join(', ')} (Debian package \`notary\`; \`apt-get install notary openssl\`)`;
+  const why = `needs ${lacking.join(', ')} (${install})`;
   if (required) {
     describe(name, () => {
-      it('has a real Notary server to test against', () => {
+      it(`has a real ${what} to test against`, () => {
         throw new Error(`NOTARY_GATE_REQUIRE_INTEGRATION=1 but this machine lacks: ${why}`);
       });
     });

@@ -227,7 +227,8 @@ class RunningHarness implements NotaryHarness {
 }
 
 /** One CA and one leaf for 127.0.0.1 used for HTTPS, the signer's gRPC and mTLS between them. */
-async function makeCertificates(dir: string): Promise<void> {
+/** A test CA (`ca.crt`) and a server certificate for 127.0.0.1 (`server.crt`, `server.key`) in `dir`. */
+export async function makeCertificates(dir: string): Promise<void> {
   const file = (name: string) => path.join(dir, name);
   await run('openssl', [
     ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '30'],
@@ -250,7 +251,7 @@ async function makeCertificates(dir: string): Promise<void> {
 }
 
 /** A self-signed P-256 key and certificate `<name>.key` / `<name>.crt` (token signing key, delegation key). */
-async function makeSelfSigned(dir: string, name: string): Promise<void> {
+export async function makeSelfSigned(dir: string, name: string): Promise<void> {
   await run('openssl', [
     ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '365'],
     ...['-subj', `/CN=${name}`, '-keyout', path.join(dir, `${name}.key`), '-out', path.join(dir, `${name}.crt`)],
