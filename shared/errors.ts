@@ -12,6 +12,7 @@ export const TRUST_ERROR_CODES = [
   'NOTARY_ERROR',
   'REGISTRY_UNREACHABLE', // an OCI registry could not be reached in time (down, timeout, deadline)
   'REGISTRY_ERROR', // an OCI registry answered wrongly (status, size, shape, digest)
+  'TRUST_STATE_UNAVAILABLE', // the remembered root and version floors could not be read, and none verified here
 ] as const;
 
 /**

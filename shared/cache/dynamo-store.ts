@@ -90,7 +90,7 @@ export class DynamoStore implements KeyValueStore {
 
   /** Never rejects; awaiting it is optional (see flush). */
   put<T>(key: string, item: StoredItem<T>): Promise<void> {
-    return this.track(this.write(key, item, false).then(() => undefined));
+    return this.track(this.write(key, item, undefined).then(() => undefined));
   }
 
   /** Never rejects: false when refused by a newer item and also when DynamoDB could not be asked. */
@@ -99,7 +99,31 @@ export class DynamoStore implements KeyValueStore {
   }
 
   putIfNewerOutcome<T>(key: string, item: StoredItem<T> & { version: number }): Promise<ConditionalPutOutcome> {
-    return this.track(this.write(key, item, true));
+    return this.track(this.write(key, item, conditionFor(item)));
+  }
+
+  /**
+   * A conditional PutItem on the exact stored value: `value = :expected` (the JSON text this store wrote, compared
+   * by DynamoDB), or no live item when `expected` is undefined.
+   */
+  compareAndSwap<T>(
+    key: string,
+    expected: StoredItem<T> | undefined,
+    next: StoredItem<T>,
+  ): Promise<ConditionalPutOutcome> {
+    const condition: WriteCondition =
+      expected === undefined
+        ? {
+            ConditionExpression: 'attribute_not_exists(#pk) OR #exp <= :now',
+            ExpressionAttributeNames: { '#pk': ATTR.key, '#exp': ATTR.expiresAtMs },
+            ExpressionAttributeValues: { ':now': { N: String(next.storedAtMs) } },
+          }
+        : {
+            ConditionExpression: '#val = :expected',
+            ExpressionAttributeNames: { '#val': ATTR.value },
+            ExpressionAttributeValues: { ':expected': { S: JSON.stringify(expected.value) } },
+          };
+    return this.track(this.write(key, next, condition));
   }
 
   /** Resolves when every write started so far has settled (the Lambda calls it before returning). */
@@ -113,7 +137,11 @@ export class DynamoStore implements KeyValueStore {
     return promise;
   }
 
-  private async write<T>(key: string, item: StoredItem<T>, conditional: boolean): Promise<ConditionalPutOutcome> {
+  private async write<T>(
+    key: string,
+    item: StoredItem<T>,
+    condition: WriteCondition | undefined,
+  ): Promise<ConditionalPutOutcome> {
     const encoded = encodeItem(key, item);
     if (!encoded.ok) {
       this.observer.warn('cache item not written to DynamoDB', {
@@ -134,7 +162,7 @@ export class DynamoStore implements KeyValueStore {
         new PutItemCommand({
           TableName: this.tableName,
           Item: encoded.item,
-          ...(conditional ? conditionFor(item) : {}),
+          ...condition,
         }),
         { abortSignal: AbortSignal.timeout(this.timeoutMs) },
       );
@@ -159,11 +187,13 @@ export class DynamoStore implements KeyValueStore {
   }
 }
 
-function conditionFor(item: StoredItem<unknown>): {
+interface WriteCondition {
   ConditionExpression: string;
   ExpressionAttributeNames: Record<string, string>;
   ExpressionAttributeValues: DynamoItem;
-} {
+}
+
+function conditionFor(item: StoredItem<unknown>): WriteCondition {
   return {
     ConditionExpression: NEWER_CONDITION,
     ExpressionAttributeNames: { '#pk': ATTR.key, '#exp': ATTR.expiresAtMs, '#v': ATTR.version },

@@ -32,6 +32,8 @@ interface Entry {
   readonly storedAtMs: number;
   readonly version?: number;
   readonly bytes: number;
+  /** The value's JSON text as written: what compareAndSwap compares. */
+  readonly json: string;
 }
 
 export class MemoryStore implements KeyValueStore {
@@ -79,6 +81,27 @@ export class MemoryStore implements KeyValueStore {
 
   async putIfNewerOutcome<T>(key: string, item: StoredItem<T> & { version: number }): Promise<ConditionalPutOutcome> {
     return this.putIfNewerSync(key, item);
+  }
+
+  /**
+   * Writes `next` only when the live item under key holds the same JSON value as `expected` (or, with `expected`
+   * undefined, when there is none, or it has expired as of next.storedAtMs).
+   */
+  async compareAndSwap<T>(
+    key: string,
+    expected: StoredItem<T> | undefined,
+    next: StoredItem<T>,
+  ): Promise<ConditionalPutOutcome> {
+    return this.compareAndSwapSync(key, expected, next);
+  }
+
+  compareAndSwapSync<T>(key: string, expected: StoredItem<T> | undefined, next: StoredItem<T>): ConditionalPutOutcome {
+    const existing = this.entries.get(key);
+    const live = existing && existing.expiresAtMs > next.storedAtMs ? existing : undefined;
+    if (expected === undefined ? live !== undefined : !live || live.json !== JSON.stringify(expected.value)) {
+      return 'refused';
+    }
+    return this.write(key, next) ? 'written' : 'unavailable';
   }
 
   /** Forgets one key (the tiered store drops its copy when the shared tier holds something newer). */
@@ -132,7 +155,7 @@ export class MemoryStore implements KeyValueStore {
       return false;
     }
     const value = deepFreeze(JSON.parse(json));
-    const entry: Entry = { value, expiresAtMs: item.expiresAtMs, storedAtMs: item.storedAtMs, bytes };
+    const entry: Entry = { value, expiresAtMs: item.expiresAtMs, storedAtMs: item.storedAtMs, bytes, json };
     this.entries.set(key, item.version === undefined ? entry : { ...entry, version: item.version });
     this.totalBytes += bytes;
     this.evictBeyondBounds();

@@ -7,7 +7,7 @@
  * asked, memory still applies the monotonic rule itself, so rollback protection holds within this process.
  */
 import type { MemoryStore } from './memory-store';
-import type { ConditionalPutOutcome, KeyValueStore, StoredItem, TieredRead } from './types';
+import type { ConditionalPutOutcome, KeyValueStore, ReadHooks, StoredItem, TieredRead } from './types';
 
 export class TieredStore implements KeyValueStore {
   constructor(
@@ -19,24 +19,33 @@ export class TieredStore implements KeyValueStore {
     return (await this.getWithTier<T>(key, nowMs))?.item;
   }
 
-  async getWithTier<T>(key: string, nowMs: number): Promise<TieredRead<T> | undefined> {
+  async getWithTier<T>(key: string, nowMs: number, hooks?: ReadHooks): Promise<TieredRead<T> | undefined> {
     const local = this.memory.read<T>(key, nowMs);
     if (local) return { item: local, tier: 'memory' };
+    hooks?.onSharedRead?.();
     const item = await this.shared.get<T>(key, nowMs);
     if (!item) return undefined;
     await this.memory.put(key, item);
     return { item, tier: 'dynamodb' };
   }
 
-  /** Memory first; then the shared store's strict read (a plain get when it has none). */
+  /**
+   * The shared store's strict read, never memory: the item may have changed in another instance since this one
+   * read it (a rotated root, a raised version floor). Nothing is copied into memory.
+   */
   async getStrict<T>(key: string, nowMs: number): Promise<StoredItem<T> | undefined> {
-    const local = this.memory.read<T>(key, nowMs);
-    if (local) return local;
-    const item = this.shared.getStrict
-      ? await this.shared.getStrict<T>(key, nowMs)
-      : await this.shared.get<T>(key, nowMs);
-    if (item) await this.memory.put(key, item);
-    return item;
+    return this.shared.getStrict ? this.shared.getStrict<T>(key, nowMs) : this.shared.get<T>(key, nowMs);
+  }
+
+  /** On the shared store; memory is not consulted (getStrict does not read it) and forgets the key. */
+  async compareAndSwap<T>(
+    key: string,
+    expected: StoredItem<T> | undefined,
+    next: StoredItem<T>,
+  ): Promise<ConditionalPutOutcome> {
+    this.memory.delete(key);
+    if (!this.shared.compareAndSwap) return 'unavailable';
+    return this.shared.compareAndSwap(key, expected, next);
   }
 
   /** Memory at once; the shared write is tracked by the shared store (await it, or flush() later). */

@@ -13,6 +13,8 @@ export interface GetOrLoadOptions {
   readonly freshTtlMs: number;
   /** When the origin fails, a cached value up to this age is used (never past its expiresAtMs). */
   readonly maxStaleMs: number;
+  /** Called in the tick of the store read when it goes past memory to the shared tier (see ReadHooks). */
+  readonly onSharedRead?: () => void;
 }
 
 /**

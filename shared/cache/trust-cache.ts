@@ -23,7 +23,12 @@ export const DEFAULT_NEGATIVE_TTL_MS = 30_000;
 export const TRUST_KEY_PREFIX = 'trust#';
 
 /** Errors that say the origin could not answer, not that the data is bad: only these may fall back to stale data. */
-const ORIGIN_OUTAGE_CODES: ReadonlySet<string> = new Set<VerdictCode>(['NOTARY_UNREACHABLE', 'NOTARY_ERROR']);
+const ORIGIN_OUTAGE_CODES: ReadonlySet<string> = new Set<VerdictCode>([
+  'NOTARY_UNREACHABLE',
+  'NOTARY_ERROR',
+  // The remembered root and floors could not be read: an outage, not bad data; verified data may stand in briefly.
+  'TRUST_STATE_UNAVAILABLE',
+]);
 /** Errors remembered briefly as negative entries. */
 const NEGATIVE_CODES: ReadonlySet<string> = new Set<VerdictCode>(['NOT_SIGNED']);
 
@@ -61,7 +66,7 @@ export class TieredTrustCache implements TrustCache {
   private async resolve<T>(key: string, load: () => Promise<Loaded<T>>, options: GetOrLoadOptions): Promise<Result<T>> {
     const { nowMs, freshTtlMs, maxStaleMs } = options;
     const storeKey = TRUST_KEY_PREFIX + key;
-    const cached = await this.read<T>(storeKey, nowMs);
+    const cached = await this.read<T>(storeKey, nowMs, options.onSharedRead);
     // Negative age: the entry was written after the evaluation instant (an audit with `--at` in the past), so it
     // says nothing about that instant and is neither fresh nor usable as stale.
     const age = cached ? nowMs - cached.item.storedAtMs : Number.NaN;
@@ -111,9 +116,13 @@ export class TieredTrustCache implements TrustCache {
   }
 
   /** The entry under storeKey; one of an unknown shape (written by something else) is a miss. */
-  private async read<T>(storeKey: string, nowMs: number): Promise<TieredRead<TrustEntry<T>> | undefined> {
+  private async read<T>(
+    storeKey: string,
+    nowMs: number,
+    onSharedRead?: () => void,
+  ): Promise<TieredRead<TrustEntry<T>> | undefined> {
     const read = this.store.getWithTier
-      ? await this.store.getWithTier<unknown>(storeKey, nowMs)
+      ? await this.store.getWithTier<unknown>(storeKey, nowMs, { onSharedRead })
       : await this.store.get<unknown>(storeKey, nowMs).then((item) => item && { item, tier: 'memory' as const });
     if (!read) return undefined;
     if (!isTrustEntry<T>(read.item.value)) {

@@ -23,17 +23,36 @@ export interface KeyValueStore {
   putIfNewer<T>(key: string, item: StoredItem<T> & { version: number }): Promise<boolean>;
 
   // Optional capabilities (a plain store without them still works everywhere):
-  /** Like get, and says which tier answered (metrics and the verdict's `source` report it). */
-  getWithTier?<T>(key: string, nowMs: number): Promise<TieredRead<T> | undefined>;
   /**
-   * Like get, but rejects with CacheStoreUnavailableError (store-errors.ts) when the store could not be asked, where
-   * get would report a miss. For items whose absence means "trust on first use" or "no rollback floor".
+   * Like get, and says which tier answered (metrics and the verdict's `source` report it). `onSharedRead` is called
+   * synchronously when the read goes past memory to the shared tier, so that the caller can issue related shared
+   * reads in the same tick (one BatchGetItem).
+   */
+  getWithTier?<T>(key: string, nowMs: number, hooks?: ReadHooks): Promise<TieredRead<T> | undefined>;
+  /**
+   * Reads the authoritative tier (DynamoDB when there is one, never the memory copy in front of it), and rejects
+   * with CacheStoreUnavailableError (store-errors.ts) when it could not be asked, where get would report a miss.
+   * For items whose absence means "trust on first use" or "no rollback floor", and that other instances change.
    */
   getStrict?<T>(key: string, nowMs: number): Promise<StoredItem<T> | undefined>;
+  /**
+   * Compare-and-swap on the authoritative tier: writes `next` only when the stored item is still `expected` (same
+   * JSON value), or, with `expected` undefined, when no live item is stored. `refused`: another write came first.
+   */
+  compareAndSwap?<T>(
+    key: string,
+    expected: StoredItem<T> | undefined,
+    next: StoredItem<T>,
+  ): Promise<ConditionalPutOutcome>;
   /** Like putIfNewer, and tells a refusal (a newer item is stored) from an outage. */
   putIfNewerOutcome?<T>(key: string, item: StoredItem<T> & { version: number }): Promise<ConditionalPutOutcome>;
   /** Resolves when the writes still in flight have settled (the Lambda awaits it before returning). */
   flush?(): Promise<void>;
+}
+
+export interface ReadHooks {
+  /** Called synchronously, in the tick of the read, when memory cannot answer and the shared tier is asked. */
+  readonly onSharedRead?: () => void;
 }
 
 /** Which tier answered a read: the in-process memory or the shared DynamoDB table. */
@@ -46,7 +65,8 @@ export interface TieredRead<T = unknown> {
 }
 
 /**
- * What a conditional write did: `refused` means a stored item has an equal or higher version; `unavailable` means
+ * What a conditional write did: `refused` means a stored item has an equal or higher version (putIfNewer) or is not
+ * the expected one (compareAndSwap); `unavailable` means
  * the store could not be asked (error, throttling, timeout), so nothing is known about the stored version.
  */
 export type ConditionalPutOutcome = 'written' | 'refused' | 'unavailable';

@@ -1,11 +1,10 @@
 /**
  * The updater: fetches one repository's trust data from a Notary v1 server in the order TUF requires and feeds
  * the raw bytes to the verification core (TrustedMetadata), which throws on anything it cannot trust.
- * The TOFU root and the highest versions seen live in the KeyValueStore, so rollback protection survives cold
- * starts and is shared by every Lambda instance.
+ * The TOFU root and the highest versions seen live in the TrustStateStore (trust-state.ts), so rollback
+ * protection survives cold starts and is shared by every Lambda instance.
  */
 import { createHash } from 'node:crypto';
-import type { KeyValueStore } from '../cache/types';
 import { TrustError } from '../errors';
 import { METRIC, type Observer, silentObserver } from '../observer';
 import type { NotarySettings } from '../policy/types';
@@ -19,18 +18,19 @@ import {
 import type { TokenAuthenticator } from '../registry/token-auth';
 import { parseBearerChallenge } from '../registry/www-authenticate';
 import { NOTARY_ORIGIN } from './origin';
+import { type TrustIdentity, trustIdentity } from './trust-identity';
+import { stateKeysOf, type TrustState, type TrustStateKeys, type TrustStateStore } from './trust-state';
 import { TrustedMetadata } from './tuf/trusted-metadata';
-import type { ExpectedFile, RoleVersions, VerifiedTrust } from './tuf/types';
+import type { ExpectedFile, VerifiedTrust } from './tuf/types';
 
 /** timestamp.json is tiny and its length is recorded nowhere: a tighter cap than other files. */
 export const MAX_TIMESTAMP_BYTES = 1024 * 1024;
-/** The TOFU root and role versions must outlive any cache entry: they are the memory that stops rollbacks. */
-export const TRUST_STATE_TTL_MS = 10 * 365 * 24 * 3600 * 1000;
 
 export interface RepositoryClientDeps {
   readonly http: HttpTransport;
-  readonly store: KeyValueStore;
   readonly tokens: TokenAuthenticator;
+  /** The remembered roots and version floors (read strictly, written by compare-and-swap). */
+  readonly trustState: TrustStateStore;
   readonly observer?: Observer;
   readonly requestTimeoutMs?: number;
 }
@@ -38,7 +38,7 @@ export interface RepositoryClientDeps {
 export interface RepositoryRequest {
   /** Base URL of the Notary server. */
   readonly server: string;
-  /** The repository's GUN: the normalized image name. */
+  /** The repository's GUN as docker writes it: sent to the server, matched against root certificates. */
   readonly gun: string;
   readonly pinnedRootKeys: readonly string[];
   readonly ca?: string;
@@ -46,21 +46,16 @@ export interface RepositoryRequest {
   /** The evaluation instant for every expiry check. */
   readonly nowMs: number;
   readonly signal?: AbortSignal;
-  /** The remembered root and versions, when the caller already asked the store (see readTrustState). */
+  /** The repository's trust identity (normalized server, host, pins); derived from the fields above when absent. */
+  readonly identity?: TrustIdentity;
+  /** The remembered state, when the caller already asked the store in the tick of its cache read. */
   readonly trustState?: Promise<TrustState>;
 }
 
-/** What the store remembers of a repository: the root trusted before and the highest versions seen. */
-export interface TrustState {
-  readonly trustedRoot: Uint8Array | undefined;
-  readonly minVersions: RoleVersions | undefined;
+/** Store keys of a repository's remembered root and floors (for tests and operators; see trust-state.ts). */
+export function trustStateKeys(server: string, gun: string, rootKeys: readonly string[] = []): TrustStateKeys {
+  return stateKeysOf(trustIdentity({ server, rootKeys }, gun));
 }
-
-/** Store keys of the per-repository trust state (exported for tests and operators). */
-export const trustStateKeys = (server: string, gun: string) => ({
-  root: `root#${serverBase(server)}#${gun}`,
-  versions: `versions#${serverBase(server)}#${gun}`,
-});
 
 export class NotaryRepositoryClient {
   readonly #observer: Observer;
@@ -71,11 +66,40 @@ export class NotaryRepositoryClient {
     this.#timeoutMs = deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   }
 
-  /** Fetches and verifies the repository's trust data; throws TrustError with a stable code. */
+  /**
+   * Fetches and verifies the repository's trust data from the remembered state, then remembers the new state;
+   * throws TrustError with a stable code. When another instance swapped in a different root meanwhile, the data
+   * is verified once more from that root (a new root must chain from the latest trusted one).
+   */
   async loadTrust(request: RepositoryRequest): Promise<VerifiedTrust> {
-    const keys = trustStateKeys(request.server, request.gun);
-    const { trustedRoot, minVersions } = await (request.trustState ??
-      this.readTrustState(request.server, request.gun, request.nowMs));
+    const identity =
+      request.identity ?? trustIdentity({ server: request.server, rootKeys: request.pinnedRootKeys }, request.gun);
+    let state = await (request.trustState ?? this.deps.trustState.read(identity, request.nowMs));
+    for (let attempt = 0; ; attempt++) {
+      const trust = await this.#verify(request, state);
+      if ((await this.deps.trustState.remember(identity, state, trust, request.nowMs)) === 'remembered') {
+        this.#observer.debug('notary trust data verified', {
+          gun: request.gun,
+          server: serverBase(request.server),
+          versions: trust.versions,
+          skippedRoles: trust.skippedRoles.map((skipped) => skipped.role),
+        });
+        return trust;
+      }
+      if (attempt >= 1) {
+        throw new TrustError(
+          'TRUST_STATE_UNAVAILABLE',
+          `The remembered root of ${request.gun} changed twice while it was being verified; retry.`,
+        );
+      }
+      this.#observer.warn('another instance stored a different root meanwhile; verifying again from it', {
+        gun: request.gun,
+      });
+      state = await this.deps.trustState.read(identity, request.nowMs);
+    }
+  }
+
+  async #verify(request: RepositoryRequest, { trustedRoot, minVersions }: TrustState): Promise<VerifiedTrust> {
     const metadata = new TrustedMetadata({
       gun: request.gun,
       nowMs: request.nowMs,
@@ -125,60 +149,7 @@ export class NotaryRepositoryClient {
       });
     }
 
-    const trust = metadata.result();
-    await this.#writeTrustState(keys, trust, request.nowMs);
-    this.#observer.debug('notary trust data verified', {
-      gun: request.gun,
-      server: serverBase(request.server),
-      versions: trust.versions,
-      skippedRoles: trust.skippedRoles.map((skipped) => skipped.role),
-    });
-    return trust;
-  }
-
-  /**
-   * Reads the remembered root and versions. The verifier calls it in the same tick as its trust cache lookup, so
-   * that both go to DynamoDB in one BatchGetItem: a cold repository costs one round trip, not two.
-   */
-  async readTrustState(server: string, gun: string, nowMs: number): Promise<TrustState> {
-    const keys = trustStateKeys(server, gun);
-    try {
-      const [root, versions] = await Promise.all([
-        this.deps.store.get<string>(keys.root, nowMs),
-        this.deps.store.get<RoleVersions>(keys.versions, nowMs),
-      ]);
-      return {
-        trustedRoot: typeof root?.value === 'string' ? new Uint8Array(Buffer.from(root.value, 'base64')) : undefined,
-        minVersions: versions?.value,
-      };
-    } catch (error) {
-      // Fail closed: without the remembered root and versions, TOFU and rollback protection would be void.
-      this.#observer.count(METRIC.cacheStoreErrors);
-      throw new TrustError(
-        'NOTARY_ERROR',
-        'Cannot read the remembered root and versions from the cache store; refusing to verify without them.',
-        { cause: error },
-      );
-    }
-  }
-
-  async #writeTrustState(keys: { root: string; versions: string }, trust: VerifiedTrust, nowMs: number) {
-    const common = { storedAtMs: nowMs, expiresAtMs: nowMs + TRUST_STATE_TTL_MS };
-    const writes = [
-      this.deps.store.putIfNewer(keys.root, { ...common, value: trust.root, version: trust.rootVersion }),
-      this.deps.store.putIfNewer(keys.versions, {
-        ...common,
-        value: trust.versions,
-        version: trust.versions.timestamp ?? 0,
-      }),
-    ];
-    for (const outcome of await Promise.allSettled(writes)) {
-      if (outcome.status === 'rejected') {
-        // The data verified; only the memory of it failed. Admission goes on, operators are told.
-        this.#observer.count(METRIC.cacheStoreErrors);
-        this.#observer.warn('could not remember Notary trust state', { error: String(outcome.reason) });
-      }
-    }
+    return metadata.result();
   }
 
   /** GET one role's metadata: by checksum name when known, authenticated when the server challenges. */

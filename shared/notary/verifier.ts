@@ -3,7 +3,6 @@
  * resolved against one image reference. Trust failures become verdicts with stable codes; this never throws for
  * them.
  */
-import { createHash } from 'node:crypto';
 import type { TrustCache } from '../cache/trust-cache-types';
 import type { KeyValueStore } from '../cache/types';
 import type { Clock } from '../clock';
@@ -15,6 +14,8 @@ import { type HttpTransport, NodeHttpTransport } from '../registry/http';
 import { TokenAuthenticator } from '../registry/token-auth';
 import type { ImageVerdict, SignatureVerifier, VerifyContext } from '../verify/types';
 import { NotaryRepositoryClient } from './repository-client';
+import { type TrustIdentity, trustIdentity } from './trust-identity';
+import { type TrustState, TrustStateStore } from './trust-state';
 import { resolveImage } from './tuf/resolve';
 import type { VerifiedTrust } from './tuf/types';
 
@@ -42,6 +43,7 @@ export interface NotaryVerifierDeps {
 export class NotaryVerifier implements SignatureVerifier {
   readonly format = NOTARY_V1_FORMAT;
   readonly #client: NotaryRepositoryClient;
+  readonly #trustState: TrustStateStore;
   readonly #freshTtlMs: number;
   readonly #maxStaleMs: number;
 
@@ -54,9 +56,10 @@ export class NotaryVerifier implements SignatureVerifier {
       clock: deps.clock,
       requestTimeoutMs: deps.requestTimeoutMs,
     });
+    this.#trustState = new TrustStateStore({ store: deps.store, observer: deps.observer });
     this.#client = new NotaryRepositoryClient({
       http,
-      store: deps.store,
+      trustState: this.#trustState,
       tokens,
       observer: deps.observer,
       requestTimeoutMs: deps.requestTimeoutMs,
@@ -72,16 +75,25 @@ export class NotaryVerifier implements SignatureVerifier {
   async verify(ref: ImageReference, rule: Rule, ctx: VerifyContext): Promise<ImageVerdict> {
     const notary = rule.notary;
     if (!notary) return this.#denied('INTERNAL_ERROR', `The rule matching ${ref.name} has no notary settings.`);
-    // Asked now, in the same tick as the trust cache, so that a cold repository costs one DynamoDB round trip; unused
-    // (and harmless) when the cache has the verified data.
-    const trustState = this.#client.readTrustState(notary.server, ref.name, ctx.nowMs);
-    trustState.catch(() => undefined); // a failure surfaces from loadTrust, if the state is needed at all
     try {
+      const identity = trustIdentity(notary, ref.name);
+      // The remembered root and floors are read from the shared store only on a trip to Notary (never from memory:
+      // another instance may have seen a rotation), and, when the trust cache misses memory too, in the same tick
+      // as its read, so that a cold repository costs one DynamoDB round trip.
+      let trustState: Promise<TrustState> | undefined;
+      const readTrustState = () => {
+        if (!trustState) {
+          trustState = this.#trustState.read(identity, ctx.nowMs);
+          trustState.catch(() => undefined); // surfaces from loadTrust, if Notary is asked at all
+        }
+        return trustState;
+      };
       const { value: trust, source } = await this.deps.cache.getOrLoad<VerifiedTrust>(
-        trustCacheKey(notary, ref.name),
+        cacheKeyOf(identity),
         async () => {
           const loaded = await this.#client.loadTrust({
-            trustState,
+            identity,
+            trustState: readTrustState(),
             server: notary.server,
             gun: ref.name,
             pinnedRootKeys: notary.rootKeys,
@@ -92,7 +104,7 @@ export class NotaryVerifier implements SignatureVerifier {
           });
           return { value: loaded, expiresAtMs: loaded.expiresAtMs };
         },
-        { nowMs: ctx.nowMs, freshTtlMs: this.#freshTtlMs, maxStaleMs: this.#maxStaleMs },
+        { nowMs: ctx.nowMs, freshTtlMs: this.#freshTtlMs, maxStaleMs: this.#maxStaleMs, onSharedRead: readTrustState },
       );
       // Cached data was verified at an earlier instant: it must not outlive its own metadata.
       if (trust.expiresAtMs <= ctx.nowMs) {
@@ -118,23 +130,13 @@ export class NotaryVerifier implements SignatureVerifier {
 }
 
 /**
- * `notary-v1#<server>#<gun>#<pinned-keys fingerprint>`: data verified against one set of pinned keys is never
- * served for a rule that pins others (or none).
+ * `notary-v1#<server>#<gun, host lower-cased>#<pins>` (see trust-identity.ts): one repository has one entry, and
+ * data verified against one set of pinned keys is never served for a rule that pins others (or none).
  */
-export function trustCacheKey(notary: NotarySettings, gun: string): string {
-  const server = notary.server.replace(/\/+$/, '');
-  return `${NOTARY_V1_FORMAT}#${server}#${gun}#${pinsFingerprint(notary.rootKeys)}`;
+export function trustCacheKey(notary: Pick<NotarySettings, 'server' | 'rootKeys'>, gun: string): string {
+  return cacheKeyOf(trustIdentity(notary, gun));
 }
 
-/** Per pinned-keys list of the loaded policy: hashing the PEM text on every image costs the warm path ~10 us. */
-const fingerprints = new WeakMap<readonly string[], string>();
-
-function pinsFingerprint(rootKeys: readonly string[]): string {
-  let fingerprint = fingerprints.get(rootKeys);
-  if (fingerprint === undefined) {
-    const pins = rootKeys.map((key) => key.trim()).sort();
-    fingerprint = pins.length === 0 ? 'tofu' : createHash('sha256').update(pins.join('\n')).digest('hex').slice(0, 32);
-    fingerprints.set(rootKeys, fingerprint);
-  }
-  return fingerprint;
+function cacheKeyOf(identity: TrustIdentity): string {
+  return `${NOTARY_V1_FORMAT}#${identity.server}#${identity.gunKey}#${identity.pins}`;
 }

@@ -1,15 +1,21 @@
 /**
  * The webhook as a whole when its DynamoDB cache table fails: unreachable (nothing listens), throttling
- * (ProvisionedThroughputExceededException on every call) or silent. DynamoDB is an optimisation, never a reason to
- * deny: the trust data comes from a real notary-server instead, the decision is the one Notary's data gives, and
- * the failures are warned and counted. When Notary is down too, the answer is NOTARY_UNREACHABLE, as without a cache.
+ * (ProvisionedThroughputExceededException on every call) or silent. The trust cache is an optimisation, but the
+ * remembered roots and version floors in the same table guard trust: a cold instance that cannot read them is
+ * denied with TRUST_STATE_UNAVAILABLE (a warning in audit mode), never verified as a first use; an instance that
+ * verified the repository itself goes on from its own state. The failures are warned and counted.
  */
 
 import { describeWithNotary } from '../harness/availability';
-import { TEST_REGION } from '../harness/dynalite';
+import { type Dynalite, startDynalite, TEST_REGION } from '../harness/dynalite';
 import { type NotaryHarness, startNotary } from '../harness/notary-harness';
 import type { FakeEndpoint } from '../shared/cache/fake-dynamo';
-import { closedPortEndpoint, silentEndpoint, throttlingEndpoint } from '../shared/cache/fake-dynamo';
+import {
+  closedPortEndpoint,
+  silentEndpoint,
+  switchableEndpoint,
+  throttlingEndpoint,
+} from '../shared/cache/fake-dynamo';
 import { expectAuditedDenial, expectEnforcedDenial } from './support/expect-decision';
 import { downUrl, loopbackTls } from './support/fake-notary';
 import { metricTotal } from './support/lambda-output';
@@ -67,6 +73,11 @@ describeWithNotary('the webhook when its DynamoDB cache fails', () => {
     notary = await startNotary();
     await notary.seed(APP, { v1: 'a'.repeat(64) });
     rootKey = await notary.rootCertPem(APP);
+    // The AWS SDK warns once per process about the node version; let that line land outside the tests' output.
+    await webhookUnderTest({
+      policy: notaryPolicy({ match: APP, server: notary.url, ca: notary.caPem, mode: 'enforce' }),
+      env: cacheEnv(await closedPortEndpoint()),
+    }).admit([SIGNED]);
   }, 180_000);
   afterAll(() => notary?.stop());
 
@@ -83,40 +94,81 @@ describeWithNotary('the webhook when its DynamoDB cache fails', () => {
         env: cacheEnv(dynamo.endpoint),
       });
 
-    it('admits a signed digest verified at Notary, and warns and counts the failed reads', async () => {
+    it('denies a signed digest on a cold instance with TRUST_STATE_UNAVAILABLE, without asking Notary', async () => {
       const answer = await gate('enforce').admit([SIGNED]);
-
-      expect(answer.response).toMatchObject({ allowed: true });
-      expect(answer.decisions).toHaveLength(1);
-      expect(answer.decisions[0]).toMatchObject({
-        decision: 'allow',
-        images: [expect.objectContaining({ code: 'SIGNED', source: 'origin' })],
+      expectEnforcedDenial(answer, {
+        image: SIGNED,
+        code: 'TRUST_STATE_UNAVAILABLE',
+        reason: /remembered root and version floors .* cannot be read/,
       });
-      expect(metricTotal(answer.output, 'Admissions', { decision: 'allow' })).toBe(1);
-      expect(metricTotal(answer.output, 'CacheStoreErrors', { reason: 'read_error' })).toBeGreaterThan(0);
+      expect(metricTotal(answer.output, 'CacheStoreErrors', { reason: 'trust_state_unavailable' })).toBeGreaterThan(0);
+      expect(metricTotal(answer.output, 'NotaryRequests')).toBe(0);
       expect(answer.output.logs).toContainEqual(
-        expect.objectContaining({ level: 'WARN', message: 'DynamoDB cache read failed; treating it as a miss' }),
+        expect.objectContaining({
+          level: 'WARN',
+          message: 'trust state store unavailable and nothing verified here; denying',
+        }),
       );
       if (dynamo.fake) expect(dynamo.fake.requests()).toBeGreaterThan(0);
     });
 
-    it('denies an unsigned digest in enforce mode with NOT_SIGNED, as Notary says', async () => {
-      const answer = await gate('enforce').admit([UNSIGNED]);
-      expectEnforcedDenial(answer, { image: UNSIGNED, code: 'NOT_SIGNED', reason: /is not signed in/ });
+    it('admits it in audit mode with a TRUST_STATE_UNAVAILABLE warning', async () => {
+      const answer = await gate('audit').admit([SIGNED]);
+      expectAuditedDenial(answer, {
+        image: SIGNED,
+        code: 'TRUST_STATE_UNAVAILABLE',
+        reason: /refusing to trust it on first use/,
+      });
     });
 
-    it('admits an unsigned digest in audit mode with a NOT_SIGNED warning', async () => {
-      const answer = await gate('audit').admit([UNSIGNED]);
-      expectAuditedDenial(answer, { image: UNSIGNED, code: 'NOT_SIGNED', reason: /is not signed in/ });
-    });
-
-    it('denies with NOTARY_UNREACHABLE when Notary is down as well', async () => {
+    it('denies with TRUST_STATE_UNAVAILABLE when Notary is down as well', async () => {
       const tls = await loopbackTls();
       const answer = await webhookUnderTest({
         policy: notaryPolicy({ match: APP, server: await downUrl(), ca: tls.cert, mode: 'enforce' }),
         env: cacheEnv(dynamo.endpoint),
       }).admit([SIGNED]);
-      expectEnforcedDenial(answer, { image: SIGNED, code: 'NOTARY_UNREACHABLE', reason: /Cannot reach Notary/ });
+      expectEnforcedDenial(answer, { image: SIGNED, code: 'TRUST_STATE_UNAVAILABLE', reason: /cannot be read/ });
     });
+  });
+
+  describe('when DynamoDB fails under an instance that verified the repository itself', () => {
+    let db: Dynalite;
+    let dynamo: Awaited<ReturnType<typeof switchableEndpoint>>;
+    beforeAll(async () => {
+      db = await startDynalite();
+      await db.createTable(TABLE);
+      dynamo = await switchableEndpoint(db.endpoint);
+    });
+    afterAll(async () => {
+      await dynamo?.stop();
+      await db?.stop();
+    });
+
+    it('goes on verifying from the state it verified itself, and says so', async () => {
+      let now = Date.now();
+      const gate = webhookUnderTest({
+        policy: notaryPolicy({ match: APP, server: notary.url, ca: notary.caPem, mode: 'enforce' }),
+        env: cacheEnv(dynamo.endpoint),
+        clock: () => now,
+      });
+      dynamo.up = true;
+      expect((await gate.admit([SIGNED])).response).toMatchObject({ allowed: true });
+
+      dynamo.up = false;
+      now += 2 * 3_600_000; // past the fresh TTL and max-stale: this admission goes to Notary
+      const answer = await gate.admit([SIGNED, UNSIGNED]);
+      expect(answer.decisions[0]).toMatchObject({
+        images: [
+          expect.objectContaining({ image: SIGNED, allowed: true, code: 'SIGNED', source: 'origin' }),
+          expect.objectContaining({ image: UNSIGNED, allowed: false, code: 'NOT_SIGNED' }),
+        ],
+      });
+      expect(answer.output.logs).toContainEqual(
+        expect.objectContaining({
+          level: 'WARN',
+          message: 'trust state store unavailable; verifying from the state this instance verified',
+        }),
+      );
+    }, 30_000);
   });
 });

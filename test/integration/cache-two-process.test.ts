@@ -11,6 +11,7 @@ import { describeWithNotary } from '../harness/availability';
 import { type Dynalite, dynaliteEnv, startDynalite } from '../harness/dynalite';
 import { type NotaryHarness, startNotary } from '../harness/notary-harness';
 import { writePolicyFolder } from '../harness/policy-folder';
+import { closedPortEndpoint } from '../shared/cache/fake-dynamo';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'bin/notary-gate.js');
@@ -106,5 +107,17 @@ describeWithNotary('two notary-gate processes sharing a DynamoDB cache table', (
     expect(JSON.parse(second.stdout)).toMatchObject({ allowed: true, images: [{ code: 'SIGNED' }] });
     expect(relay.connections()).toBe(afterFirst);
     expect(db.requestCount('BatchGetItem')).toBe(1);
+  }, 120_000);
+
+  it('with the table unreachable, a process denies the image (TRUST_STATE_UNAVAILABLE) rather than trust on first use', async () => {
+    const args = ['check', '--json', '--policy', path.join(dir, 'policy.yaml'), '--cache-table', TABLE, '--', SIGNED];
+    const before = relay.connections();
+    const down = await runCli(args, { ...env, AWS_ENDPOINT_URL_DYNAMODB: await closedPortEndpoint() });
+    expect(down.code).toBe(1);
+    expect(JSON.parse(down.stdout)).toMatchObject({
+      allowed: false,
+      images: [{ allowed: false, code: 'TRUST_STATE_UNAVAILABLE' }],
+    });
+    expect(relay.connections()).toBe(before); // Notary was not even asked
   }, 120_000);
 });

@@ -56,22 +56,68 @@ export function parseTufKey(key: TufKeyJson): ParsedKey {
 
 /**
  * A pinned root key from the policy: a PEM public key or a PEM certificate (of which only the key counts).
- * Returns the fingerprint used to match it against the root's keys.
+ * Returns the fingerprint used to match it against the root's keys. A text holding several PEM blocks is refused
+ * here: use pinnedKeyFingerprints, which pins every block.
  */
 export function pinnedKeyFingerprint(pem: string): string {
-  try {
-    return fingerprintOf(createPublicKey(pem));
-  } catch (cause) {
-    throw new TrustError('ROOT_UNTRUSTED', 'a pinned root key is neither a PEM public key nor a PEM certificate', {
-      cause,
-    });
+  const fingerprints = pinnedKeyFingerprints(pem);
+  if (fingerprints.length !== 1) {
+    throw new TrustError('ROOT_UNTRUSTED', `a pinned root key entry holds ${fingerprints.length} keys, not one`);
   }
+  return fingerprints[0]!;
 }
 
+/** `-----BEGIN <label>-----` … `-----END <label>-----` (RFC 7468), labels matched pairwise. */
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
+/** What a pin may be: a public key or a certificate (whose key is pinned). */
+const PIN_LABELS: ReadonlySet<string> = new Set(['PUBLIC KEY', 'CERTIFICATE', 'RSA PUBLIC KEY', 'EC PUBLIC KEY']);
+
+/**
+ * Every key of one `rootKeys` entry: each PEM block counts (a bundle of certificates pins all of them, not only the
+ * first). Refused with ROOT_UNTRUSTED, saying why: no PEM block, a block that is neither a public key nor a
+ * certificate (a private key, say), or one that does not parse.
+ */
+export function pinnedKeyFingerprints(pem: string): string[] {
+  const blocks = [...pem.matchAll(PEM_BLOCK)];
+  if (blocks.length === 0) {
+    throw new TrustError('ROOT_UNTRUSTED', 'a pinned root key is neither a PEM public key nor a PEM certificate');
+  }
+  return blocks.map(([block, label], index) => {
+    const where = blocks.length > 1 ? ` (PEM block ${index + 1} of ${blocks.length})` : '';
+    if (!PIN_LABELS.has(label!)) {
+      throw new TrustError(
+        'ROOT_UNTRUSTED',
+        `a pinned root key${where} is a "${label}", not a public key or certificate`,
+      );
+    }
+    try {
+      return fingerprintOf(createPublicKey(block));
+    } catch (cause) {
+      throw new TrustError('ROOT_UNTRUSTED', `a pinned root key${where} cannot be parsed as a ${label}`, { cause });
+    }
+  });
+}
+
+/**
+ * sha256 hex of the key's canonical SubjectPublicKeyInfo: one public key has one fingerprint whatever its encoding.
+ * EC keys are re-encoded from their curve point (JWK) as a named curve with an uncompressed point, so a key written
+ * with explicit curve parameters or a compressed point counts as the same key (and once toward a threshold).
+ */
 export function fingerprintOf(publicKey: KeyObject): string {
-  return createHash('sha256')
-    .update(publicKey.export({ type: 'spki', format: 'der' }))
-    .digest('hex');
+  return createHash('sha256').update(canonicalSpki(publicKey)).digest('hex');
+}
+
+function canonicalSpki(publicKey: KeyObject): Buffer {
+  if (publicKey.asymmetricKeyType === 'ec') {
+    // export as JWK fails for a curve node cannot name: such a key keeps its own encoding
+    try {
+      const jwk = publicKey.export({ format: 'jwk' });
+      return createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'spki', format: 'der' });
+    } catch {
+      // fall through
+    }
+  }
+  return publicKey.export({ type: 'spki', format: 'der' });
 }
 
 /**

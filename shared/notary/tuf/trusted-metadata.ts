@@ -2,7 +2,7 @@ import { TrustError } from '../../errors';
 import { certificateRefusal } from './certificates';
 import { ALL_PATHS, isDelegationName, parentOf, pathAllowed, restrictPaths } from './delegation-paths';
 import { checkFileMeta, expectedFile } from './file-meta';
-import { pinnedKeyFingerprint } from './keys';
+import { pinnedKeyFingerprints } from './keys';
 import {
   type DelegationRoleJson,
   type Envelope,
@@ -62,7 +62,7 @@ export class TrustedMetadata {
   constructor(options: TrustedMetadataOptions) {
     this.gun = options.gun;
     this.nowMs = options.nowMs;
-    this.pinned = new Set(options.pinnedRootKeys.map(pinnedKeyFingerprint));
+    this.pinned = new Set(options.pinnedRootKeys.flatMap(pinnedKeyFingerprints));
     this.minVersions = { ...options.minVersions };
     this.cachedRoot = options.trustedRoot;
   }

@@ -43,11 +43,46 @@ export function silentEndpoint(): Promise<FakeEndpoint> {
   return serve(() => {});
 }
 
-async function serve(handler: http.RequestListener): Promise<FakeEndpoint> {
+/**
+ * A DynamoDB that can be switched off: while `up`, requests are relayed to `target` (dynalite); while down, every
+ * request is throttled. For the same instance before and during an outage.
+ */
+export async function switchableEndpoint(target: string): Promise<FakeEndpoint & { up: boolean }> {
+  const state = { up: true };
+  const throttle = (response: http.ServerResponse) => {
+    response.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
+    response.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException', message: 'down' }));
+  };
+  const fake = await serve((request, response) => {
+    if (!state.up) return throttle(response);
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const relay = http.request(new URL(request.url ?? '/', target), {
+        method: request.method,
+        headers: request.headers,
+      });
+      relay.on('response', (upstream) => {
+        response.writeHead(upstream.statusCode ?? 500, upstream.headers);
+        upstream.pipe(response);
+      });
+      relay.on('error', () => throttle(response));
+      relay.end(Buffer.concat(chunks));
+    });
+  }, false);
+  return Object.defineProperty(fake, 'up', {
+    get: () => state.up,
+    set: (value: boolean) => {
+      state.up = value;
+    },
+  }) as FakeEndpoint & { up: boolean };
+}
+
+async function serve(handler: http.RequestListener, drain = true): Promise<FakeEndpoint> {
   let requests = 0;
   const server = http.createServer((request, response) => {
     requests++;
-    request.resume();
+    if (drain) request.resume();
     handler(request, response);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

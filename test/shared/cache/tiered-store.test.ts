@@ -101,7 +101,7 @@ describe('tiered store (memory in front of dynalite)', () => {
       await expect(store.get('k', T0)).resolves.toMatchObject({ version: 5 });
     });
 
-    it('getStrict answers from memory when it can, and rejects only when it must ask DynamoDB', async () => {
+    it('getStrict never answers from memory: it rejects when DynamoDB cannot be asked, even for a key memory holds', async () => {
       const client = createCacheDynamoClient({
         endpoint: await closedPortEndpoint(),
         region: TEST_REGION,
@@ -109,9 +109,26 @@ describe('tiered store (memory in front of dynalite)', () => {
         timeoutMs: 500,
       });
       const store = new TieredStore(new MemoryStore(), new DynamoStore({ tableName: TABLE, client }));
-      await store.putIfNewer('known', { value: 'root', version: 1, storedAtMs: T0, expiresAtMs: T0 + 60_000 });
-      await expect(store.getStrict('known', T0)).resolves.toMatchObject({ value: 'root' });
-      await expect(store.getStrict('unknown', T0)).rejects.toBeInstanceOf(CacheStoreUnavailableError);
+      await store.put('known', { value: 'root', storedAtMs: T0, expiresAtMs: T0 + 60_000 });
+      await expect(store.get('known', T0)).resolves.toMatchObject({ value: 'root' });
+      await expect(store.getStrict('known', T0)).rejects.toBeInstanceOf(CacheStoreUnavailableError);
+    });
+  });
+
+  describe('getStrict and compareAndSwap across instances', () => {
+    it('reads what another instance swapped in, not the memory copy, and swaps only on the value it read', async () => {
+      const a = instance();
+      const b = instance();
+      const key = freshKey('cas');
+      const item = (value: string) => ({ value, storedAtMs: T0, expiresAtMs: T0 + 60_000 });
+      await expect(a.store.compareAndSwap(key, undefined, item('r1'))).resolves.toBe('written');
+      await expect(b.store.compareAndSwap(key, undefined, item('evil'))).resolves.toBe('refused');
+      const read = await b.store.getStrict<string>(key, T0);
+      expect(read?.value).toBe('r1');
+      await expect(a.store.compareAndSwap(key, read, item('r2'))).resolves.toBe('written');
+      // b's basis is stale now: its swap is refused, and its next strict read sees r2
+      await expect(b.store.compareAndSwap(key, read, item('r2-from-b'))).resolves.toBe('refused');
+      await expect(b.store.getStrict(key, T0)).resolves.toMatchObject({ value: 'r2' });
     });
   });
 });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { MemoryStore } from '../../../shared/cache/memory-store';
 import { TrustError } from '../../../shared/errors';
 import { NotaryRepositoryClient, trustStateKeys } from '../../../shared/notary/repository-client';
+import { TrustStateStore } from '../../../shared/notary/trust-state';
 import { METRIC } from '../../../shared/observer';
 import { TokenAuthenticator } from '../../../shared/registry/token-auth';
 import { type FakeServer, startFakeServer } from '../../harness/fake-server';
@@ -46,7 +47,12 @@ async function notaryServing(options: { checksumNames: boolean; plain?: Record<s
 
 function client(store = new MemoryStore(), observer = new RecordingObserver()) {
   const tokens = new TokenAuthenticator({ http: sharedTransport, store, observer });
-  return { store, observer, client: new NotaryRepositoryClient({ http: sharedTransport, store, tokens, observer }) };
+  const trustState = new TrustStateStore({ store, observer });
+  return {
+    store,
+    observer,
+    client: new NotaryRepositoryClient({ http: sharedTransport, trustState, tokens, observer }),
+  };
 }
 
 describe('the Notary repository client', () => {
@@ -102,7 +108,7 @@ describe('the Notary repository client', () => {
   it('still verifies when the store cannot remember, and tells the operator', async () => {
     const server = await notaryServing({ checksumNames: true });
     const store = new MemoryStore();
-    store.putIfNewer = () => Promise.reject(new Error('throttled'));
+    store.compareAndSwap = () => Promise.reject(new Error('throttled'));
     const { client: notary, observer } = client(store);
     await notary.loadTrust({ server: server.url, gun: GUN, pinnedRootKeys: [], nowMs: CAPTURED_AT });
     expect(observer.get(METRIC.cacheStoreErrors)).toBe(2);
