@@ -21,6 +21,7 @@ import { runCold } from './scenarios/cold';
 import { runDynamo } from './scenarios/dynamodb';
 import { runServe } from './scenarios/serve';
 import { runStampede } from './scenarios/stampede';
+import { runStartup } from './scenarios/startup';
 import { runWarm } from './scenarios/warm';
 import { summaryRows } from './summary';
 
@@ -55,6 +56,9 @@ async function main(): Promise<void> {
     };
     const bundleFile = await step('bundle', () => buildBundle(buildDir));
     const bundle = await step('bundle init', () => runBundle(bundleFile));
+    const startup = await step('CLI startup (compiled CLI, paired with node -e 0 and notary list)', () =>
+      runStartup(fixture),
+    );
     const warm = await step('warm admission (bundled Lambda)', () => runWarm(fixture, bundleFile));
     const dynamo = await step('DynamoDB path (dynalite)', () => runDynamo(fixture, policy));
     const cold = await step('cold path (notary-server, token auth)', () => runCold(fixture, policy));
@@ -64,7 +68,7 @@ async function main(): Promise<void> {
     );
     const baseline = await step('baseline (seed approach)', () => runBaseline(fixture));
 
-    const scenarios = { warm, dynamodb: dynamo, cold, stampede, bundle, serve, baseline };
+    const scenarios = { warm, dynamodb: dynamo, cold, stampede, bundle, startup, serve, baseline };
     const rows = summaryRows(scenarios);
 
     const durationSeconds = round(elapsedMs(started) / 1000, 1);

@@ -9,6 +9,7 @@ import type { ColdResult } from './scenarios/cold';
 import type { DynamoResult } from './scenarios/dynamodb';
 import type { ServeResult } from './scenarios/serve';
 import type { StampedeResult } from './scenarios/stampede';
+import type { StartupResult } from './scenarios/startup';
 import type { WarmResult } from './scenarios/warm';
 
 export interface ScenarioResults {
@@ -19,6 +20,7 @@ export interface ScenarioResults {
   readonly bundle: BundleResult;
   readonly serve: ServeResult;
   readonly baseline: BaselineResult;
+  readonly startup: StartupResult;
 }
 
 /** Round trips one after another for a cold repository: the token challenge, the token, one wave of roles. */
@@ -34,6 +36,7 @@ export function summaryRows(results: ScenarioResults): Row[] {
     ...coldRows(results.cold),
     ...stampedeRows(results.stampede),
     ...bundleRows(results.bundle),
+    ...startupRows(results.startup),
     ...serveRows(results.serve),
     ...baselineRows(results),
   ];
@@ -123,6 +126,32 @@ function stampedeRows(stampede: StampedeResult): Row[] {
       everyone,
     ),
     row('stampede', 'all answered after', ms(stampede.wallMs)),
+  ];
+}
+
+/** Issue 16: --help within 1.5x of a bare node start; a cold check within 5x of the Go `notary list` (goal 3x). */
+export const STARTUP_TARGETS = { helpOverNode: 1.5, checkOverNotaryList: 5, checkOverNotaryListGoal: 3 } as const;
+
+function startupRows(startup: StartupResult): Row[] {
+  const m = startup.medianMs;
+  const n = `median of ${startup.rounds} paired rounds`;
+  return [
+    row('CLI startup', `node -e 0 (machine floor) / --help, ${n}`, pair(m.node, m.help)),
+    row(
+      'CLI startup',
+      '  --help / node -e 0, per round',
+      times(startup.helpOverNode),
+      `<= ${STARTUP_TARGETS.helpOverNode}x`,
+      startup.helpOverNode <= STARTUP_TARGETS.helpOverNode,
+    ),
+    row('CLI startup', 'Go notary list / cold check (pinned root, token auth)', pair(m.notaryList, m.check)),
+    row(
+      'CLI startup',
+      `  cold check / notary list, per round (goal ${STARTUP_TARGETS.checkOverNotaryListGoal}x)`,
+      times(startup.checkOverNotaryList),
+      `<= ${STARTUP_TARGETS.checkOverNotaryList}x`,
+      startup.checkOverNotaryList <= STARTUP_TARGETS.checkOverNotaryList && startup.checkAllowed,
+    ),
   ];
 }
 

@@ -6,9 +6,9 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { createSecureContext, rootCertificates } from 'node:tls';
 import { TrustError } from '../errors';
 import type { OriginLabel } from './origin';
+import { secureContextWithExtraCa } from './secure-context';
 
 /** A sane ceiling for any metadata file whose length is not recorded by a parent role (5 MiB). */
 export const DEFAULT_MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
@@ -136,7 +136,7 @@ export class NodeHttpTransport implements HttpTransport {
       // An extra CA is added to, not substituted for, the default roots: a public server keeps working. The TLS
       // context is built once here: given `ca` instead, node parses the ~140 default roots again for every new
       // connection (about 20 ms of blocked event loop each, measured by `npm run bench`).
-      const secureContext = ca ? createSecureContext({ ca: [...rootCertificates, ca] }) : undefined;
+      const secureContext = ca ? secureContextWithExtraCa(ca) : undefined;
       agent = new https.Agent({ keepAlive: true, maxSockets: 16, ...(secureContext && { secureContext }) });
       this.#httpsAgents.set(key, agent);
     }
