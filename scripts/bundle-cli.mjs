@@ -68,5 +68,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const outdir = outdirIndex > 0 ? path.resolve(process.argv[outdirIndex + 1]) : undefined;
   const { entry, entryBytes, bytes } = await bundleCli(outdir ? { outdir } : {});
   const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
-  process.stdout.write(`${path.relative(process.cwd(), entry)}: ${kib(entryBytes)} to start (${kib(bytes)} with every chunk)\n`);
+  process.stdout.write(
+    `${path.relative(process.cwd(), entry)}: ${kib(entryBytes)} to start (${kib(bytes)} with every chunk)\n`,
+  );
 }
