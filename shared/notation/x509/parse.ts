@@ -3,20 +3,10 @@
  * not expose (key usage bits, basic constraints, EKU, their criticality, the signature algorithm, the subject's
  * attributes) read with @peculiar/asn1-x509.
  */
-import { X509Certificate } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import {
-  BasicConstraints,
-  Certificate,
-  ExtendedKeyUsage,
-  id_ce_basicConstraints,
-  id_ce_extKeyUsage,
-  id_ce_keyUsage,
-  KeyUsage,
-  type Name,
-} from '@peculiar/asn1-x509';
-import * as asn1js from 'asn1js';
-import { type CertificateParts, certificateParts } from './der';
+import { createHash, X509Certificate } from 'node:crypto';
+import { id_ce_basicConstraints, id_ce_extKeyUsage, id_ce_keyUsage } from '@peculiar/asn1-x509';
+import { type CertificateParts, certificateParts, type RawExtension, readExtensions, readName } from './der';
+import { readAlgorithm, readBasicConstraints, readExtKeyUsage, readKeyUsage, readValidity } from './der-fields';
 
 export interface Flagged<T> {
   readonly critical: boolean;
@@ -97,80 +87,88 @@ const RSASSA_PSS = '1.2.840.113549.1.1.10';
 
 export class CertificateParseError extends Error {}
 
-/** The hash of an RSASSA-PSS AlgorithmIdentifier's parameters: absent [0] means the default, SHA-1 (RFC 4055). */
-function pssHash(params: ArrayBuffer | undefined): string | undefined {
-  if (!params) return 'sha1';
-  const parsed = asn1js.fromBER(params);
-  if (parsed.offset === -1 || !(parsed.result instanceof asn1js.Sequence)) return undefined;
-  const hashField = parsed.result.valueBlock.value.find((v) => v.idBlock.tagClass === 3 && v.idBlock.tagNumber === 0);
-  if (!hashField) return 'sha1';
-  const algId = (hashField as asn1js.Constructed).valueBlock.value[0];
-  const oid = algId instanceof asn1js.Sequence ? algId.valueBlock.value[0] : undefined;
-  return oid instanceof asn1js.ObjectIdentifier ? HASH_OIDS[oid.valueBlock.toString()] : undefined;
+function rdnsOf(name: ReturnType<typeof readName>): DnAttribute[][] {
+  return name.map((rdn) => rdn.map((atv) => ({ type: ATTRIBUTE_NAMES[atv.oid] ?? atv.oid, value: atv.value })));
 }
 
-function rdnsOf(name: Name): DnAttribute[][] {
-  return name.map((rdn) =>
-    rdn.map((atv) => ({ type: ATTRIBUTE_NAMES[atv.type] ?? atv.type, value: atv.value.toString() })),
-  );
-}
+/**
+ * Parsed certificates by SHA-256 of their DER. The same intermediates and roots come with every signature, and
+ * parsing is most of a verification's CPU. Parsing is a pure function of the bytes, so a hit is exact. 256 entries
+ * hold the chains of far more signers than one cluster trusts; the oldest entry goes first.
+ */
+export const PARSED_CERTIFICATE_CACHE_ENTRIES = 256;
+const parsedCache = new Map<string, ParsedCertificate>();
 
 export function parseCertificate(der: Uint8Array): ParsedCertificate {
+  const sha256Hex = createHash('sha256').update(der).digest('hex');
+  const cached = parsedCache.get(sha256Hex);
+  if (cached) return cached;
+  const parsed = parseUncached(der, sha256Hex);
+  if (parsedCache.size >= PARSED_CERTIFICATE_CACHE_ENTRIES) parsedCache.delete(parsedCache.keys().next().value!);
+  parsedCache.set(sha256Hex, parsed);
+  return parsed;
+}
+
+function parseUncached(der: Uint8Array, sha256Hex: string): ParsedCertificate {
   let x509: X509Certificate;
-  let asn: Certificate;
   let parts: CertificateParts;
+  let subjectRdns: DnAttribute[][];
+  let validity: { notBeforeMs: number; notAfterMs: number };
+  let extensions: RawExtension[];
+  let sigAlg: { oid: string; pssHashOid: string | undefined };
   try {
+    // Node's parser vouches for the whole structure; the fields Node does not expose are walked by hand.
     x509 = new X509Certificate(der);
-    asn = AsnConvert.parse(der, Certificate);
     parts = certificateParts(der);
+    subjectRdns = rdnsOf(readName(parts.subject));
+    validity = readValidity(parts.validity);
+    extensions = parts.extensions ? readExtensions(parts.extensions) : [];
+    sigAlg = readAlgorithm(parts.signatureAlgorithm);
   } catch (cause) {
     throw new CertificateParseError(`not a valid X.509 certificate: ${(cause as Error).message}`, { cause });
   }
-  const tbs = asn.tbsCertificate;
   const seen = new Set<string>();
   let keyUsage: Flagged<number> | undefined;
   let basicConstraints: ParsedCertificate['basicConstraints'];
   let extKeyUsage: Flagged<readonly string[]> | undefined;
-  for (const ext of tbs.extensions ?? []) {
+  for (const ext of extensions) {
     // RFC 5280 4.2: a certificate must not include more than one instance of a particular extension.
-    if (seen.has(ext.extnID)) throw new CertificateParseError(`certificate repeats extension ${ext.extnID}`);
-    seen.add(ext.extnID);
-    const critical = ext.critical === true;
+    if (seen.has(ext.oid)) throw new CertificateParseError(`certificate repeats extension ${ext.oid}`);
+    seen.add(ext.oid);
+    const { critical } = ext;
     try {
-      if (ext.extnID === id_ce_keyUsage) {
-        const ku = AsnConvert.parse(ext.extnValue, KeyUsage);
-        keyUsage = { critical, value: ku.toNumber() };
-      } else if (ext.extnID === id_ce_basicConstraints) {
-        const bc = AsnConvert.parse(ext.extnValue, BasicConstraints);
-        basicConstraints = { critical, value: { cA: bc.cA === true, pathLen: bc.pathLenConstraint } };
-      } else if (ext.extnID === id_ce_extKeyUsage) {
-        extKeyUsage = { critical, value: [...AsnConvert.parse(ext.extnValue, ExtendedKeyUsage)] };
-      }
+      if (ext.oid === id_ce_keyUsage) keyUsage = { critical, value: readKeyUsage(ext.value) };
+      else if (ext.oid === id_ce_basicConstraints)
+        basicConstraints = { critical, value: readBasicConstraints(ext.value) };
+      else if (ext.oid === id_ce_extKeyUsage) extKeyUsage = { critical, value: readExtKeyUsage(ext.value) };
     } catch (cause) {
-      throw new CertificateParseError(`certificate extension ${ext.extnID} is malformed`, { cause });
+      throw new CertificateParseError(`certificate extension ${ext.oid} is malformed`, { cause });
     }
   }
-  const sigOid = asn.signatureAlgorithm.algorithm;
+  // RSASSA-PSS without a hashAlgorithm means SHA-1 (RFC 4055 3.1).
   const hash =
-    sigOid === RSASSA_PSS ? pssHash(asn.signatureAlgorithm.parameters ?? undefined) : SIGNATURE_HASHES[sigOid];
+    sigAlg.oid === RSASSA_PSS
+      ? sigAlg.pssHashOid === undefined
+        ? 'sha1'
+        : HASH_OIDS[sigAlg.pssHashOid]
+      : SIGNATURE_HASHES[sigAlg.oid];
   const details = x509.publicKey.asymmetricKeyDetails ?? {};
   return {
     x509,
     der,
     parts,
-    subjectRdns: rdnsOf(tbs.subject),
-    notBeforeMs: tbs.validity.notBefore.getTime().getTime(),
-    notAfterMs: tbs.validity.notAfter.getTime().getTime(),
+    subjectRdns,
+    ...validity,
     key: {
       type: x509.publicKey.asymmetricKeyType ?? 'unknown',
       modulusBits: details.modulusLength,
       curve: details.namedCurve,
     },
-    signatureAlgorithm: { oid: sigOid, hash },
+    signatureAlgorithm: { oid: sigAlg.oid, hash },
     keyUsage,
     basicConstraints,
     extKeyUsage,
-    sha256Hex: x509.fingerprint256.replaceAll(':', '').toLowerCase(),
+    sha256Hex,
   };
 }
 
