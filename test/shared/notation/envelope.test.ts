@@ -4,6 +4,7 @@
  * which is DIGEST_MISMATCH.
  */
 import { Buffer } from 'node:buffer';
+import { constants, sign } from 'node:crypto';
 import { MEDIA_TYPE } from '../../../shared/notation/media-types';
 import { type SignatureVerifyInput, verifySignature } from '../../../shared/notation/verify/verify-signature';
 import {
@@ -12,7 +13,6 @@ import {
   DATES,
   jwsEnvelope,
   payloadOf,
-  primitiveSign,
   statementOf,
   storesOf,
   TARGET,
@@ -86,7 +86,6 @@ describe('JWS envelopes', () => {
       const envelope = jwsEnvelope({
         chain: rsaChain,
         after: (e) => {
-          const { constants, sign } = require('node:crypto') as typeof import('node:crypto');
           const data = Buffer.from(`${e.protected}.${e.payload}`);
           e.signature = sign('sha256', data, {
             key: rsaChain.leafKey.privateKey,
