@@ -208,6 +208,7 @@ export function algFor(spec: KeySpec): string {
 /** A primitive signature as Notation makes it: PSS with salt = hash length, ECDSA as raw r||s. */
 export function primitiveSign(alg: string, key: KeyObject, data: Uint8Array): Uint8Array {
   const hash = (HASH_OF as Record<string, string>)[alg] ?? 'sha256';
+  if (key.asymmetricKeyType === 'ed25519') return sign(null, data, key);
   if (alg.startsWith('PS')) {
     return sign(hash, data, {
       key,
@@ -216,7 +217,7 @@ export function primitiveSign(alg: string, key: KeyObject, data: Uint8Array): Ui
     });
   }
   if (alg.startsWith('ES')) return sign(hash, data, { key, dsaEncoding: 'ieee-p1363' });
-  return sign(key.asymmetricKeyType === 'ed25519' ? null : hash, data, key);
+  return sign(hash, data, key);
 }
 
 export const payloadOf = (target: Descriptor = TARGET) => ({ targetArtifact: target });
