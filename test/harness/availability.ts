@@ -1,6 +1,7 @@
 /**
- * Whether the real-server tests can run here. Without `notary-server` they are skipped with a printed reason,
- * unless NOTARY_GATE_REQUIRE_INTEGRATION=1 (set by .ci/run): then a missing server is a failure, never a skip.
+ * Whether the real-server tests can run here. Without `notary-server` (or `openssl`, for the suites that only need
+ * it) they are skipped with a printed reason, unless NOTARY_GATE_REQUIRE_INTEGRATION=1 (set by .ci/run): then a
+ * missing tool is a failure, never a skip.
  */
 import { execFileSync } from 'node:child_process';
 
@@ -45,6 +46,14 @@ export function describeWithRegistry(name: string, body: () => void): void {
     'Debian packages `docker-registry` and `skopeo`; `apt-get install docker-registry skopeo openssl`',
     'OCI registry',
   );
+}
+
+/**
+ * `describe` for suites that drive the real `openssl` binary (`openssl ts`, `ocsp`, `ca`): same rules as
+ * describeWithNotary, never a silent skip.
+ */
+export function describeWithOpenssl(name: string, body: () => void): void {
+  describeWhenInstalled(name, body, missingCommands(['openssl']), '`apt-get install openssl`', 'openssl');
 }
 
 function describeWhenInstalled(
