@@ -25,6 +25,11 @@ export interface NotaryGateStackProps extends StackProps {
    * returns them: the function may read these and no other secret of the account.
    */
   readonly notarySecretArns?: readonly string[];
+  /**
+   * The regions of the AWS Signer signing profiles the policy's Notation trust policies trust with revocation on
+   * (`signerRevocationRegions`): the function may call signer:GetRevocationStatus there. Empty: no Signer access.
+   */
+  readonly signerRevocationRegions?: readonly string[];
   readonly reservedConcurrency?: number;
   readonly failurePolicy?: FailurePolicy;
   readonly excludedNamespaces?: readonly string[];
@@ -72,6 +77,7 @@ export class NotaryGateStack extends Stack {
     this.webhook.bindCache(table);
     this.webhook.bindTokenSecret(token);
     this.webhook.bindNotaryCredentials(props.notarySecretArns ?? []);
+    this.webhook.bindSignerRevocation(props.signerRevocationRegions ?? []);
     const url = this.webhook.addPublicUrl();
 
     new DecisionObservability(this, 'Decisions', {

@@ -18,6 +18,7 @@ import { Construct } from 'constructs';
 import BUNDLE_SETTINGS from '../scripts/bundle-settings.json';
 import { ENV, METRICS_NAMESPACE, SERVICE_NAME, WEBHOOK_TIMEOUT_SECONDS } from '../shared/constants';
 import { BUNDLED_POLICY_DIR, BUNDLED_POLICY_FILE, LAMBDA_TASK_ROOT, type StagedPolicy } from './policy-bundle';
+import { SignerRevocationGrant } from './signer-revocation';
 
 /** The repository root: entry paths and esbuild's working directory hang off it. */
 export const PROJECT_ROOT = join(__dirname, '..');
@@ -123,6 +124,16 @@ export class WebhookFunction extends Construct {
     this.function.addToRolePolicy(
       new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [...new Set(secretArns)] }),
     );
+  }
+
+  /**
+   * Lets the function call signer:GetRevocationStatus in the regions of the signing profiles the policy trusts
+   * (AWS Signer revocation; see signer-revocation.ts). No regions (no AWS Signer trust policy): no grant at all.
+   */
+  bindSignerRevocation(regions: readonly string[]): void {
+    const role = this.function.role;
+    if (regions.length === 0 || !role) return;
+    new SignerRevocationGrant(this, 'SignerRevocation', { role, regions });
   }
 
   /** AuthType NONE: the apiserver cannot sign SigV4 requests; the path token is the authentication. */
