@@ -10,11 +10,12 @@
  * A failed validation throws (the plugin answers with an error, and Notation fails the signature at every level);
  * identity and revocation are outcomes the trust policy's level enforces or logs.
  */
-import { NotaryGateError } from '../../errors';
+
+import type { CheckOutcome, PluginInput, PluginResult, VerificationPlugin } from '../types';
+import { NotationError } from '../types';
 import { parseSigningJobArn, parseSigningProfileArn, regionMatchesPartition } from './arn';
 import { revocationCertificateHashes } from './certificate-hashes';
 import { matchTrustedIdentity } from './identity';
-import type { CheckOutcome, PluginInput, PluginResult, VerificationPlugin } from './plugin-contract';
 import type { SignerRevocation } from './revocation';
 import { BUILT_IN_TRUST_STORES, builtInTrustStoreCertificates } from './trust-stores';
 
@@ -32,7 +33,7 @@ export const NOTATION_PLATFORM_ID = 'Notation-OCI-SHA384-ECDSA';
 const SIGNING_AUTHORITY_SCHEME = 'notary.x509.signingAuthority';
 
 /** A signature the plugin refuses to evaluate; `code` is a verdict code (SIGNATURE_INVALID, IDENTITY_UNTRUSTED). */
-export class AwsSignerPluginError extends NotaryGateError<'SIGNATURE_INVALID' | 'IDENTITY_UNTRUSTED'> {}
+export class AwsSignerPluginError extends NotationError<'SIGNATURE_INVALID' | 'IDENTITY_UNTRUSTED'> {}
 
 export interface AwsSignerPluginOptions {
   readonly revocation: SignerRevocation;

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../clock';
-import type { CheckOutcome } from './plugin-contract';
+import type { CheckOutcome } from '../types';
 import type { RevocationQuery, SignerRevocationApi } from './signer-api';
 
 /**

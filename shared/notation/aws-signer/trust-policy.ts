@@ -25,8 +25,14 @@ export interface TrustPolicyStatementLike {
 
 const X509_SUBJECT_PREFIX = 'x509.subject:';
 
-/** Problems of one statement, each a sentence naming the statement and the field; empty when it is fine. */
-export function awsSignerTrustPolicyProblems(statement: TrustPolicyStatementLike): string[] {
+/**
+ * Problems of one statement, each a sentence naming the field; empty when it is fine. `where` names the statement
+ * in messages (`trust policy trustPolicies[0]` from the document parser; by default its name).
+ */
+export function awsSignerTrustPolicyProblems(
+  statement: TrustPolicyStatementLike,
+  where = `trust policy "${statement.name}"`,
+): string[] {
   const stores = statement.trustStores ?? [];
   const identities = statement.trustedIdentities ?? [];
   const builtIn = stores.flatMap((entry) => {
@@ -39,10 +45,9 @@ export function awsSignerTrustPolicyProblems(statement: TrustPolicyStatementLike
   const profileArns = identities.map((identity) => parseSigningProfileArn(identity));
   if (builtIn.length === 0 && !profileArns.some(Boolean)) return [];
 
-  const where = `trust policy "${statement.name}"`;
   const problems: string[] = [];
   identities.forEach((identity, index) => {
-    const field = `${where}: trustedIdentities[${index}]`;
+    const field = `${where}.trustedIdentities[${index}]`;
     const arn = profileArns[index];
     if (identity === '*') {
       problems.push(
@@ -74,7 +79,7 @@ export function awsSignerTrustPolicyProblems(statement: TrustPolicyStatementLike
     }
   });
   if (builtIn.length > 0 && ownStores === 0 && !profileArns.some(Boolean) && !identities.includes('*')) {
-    problems.push(`${where}: trustedIdentities: an AWS Signer trust store needs at least one signing-profile ARN`);
+    problems.push(`${where}.trustedIdentities: an AWS Signer trust store needs at least one signing-profile ARN`);
   }
   return problems;
 }

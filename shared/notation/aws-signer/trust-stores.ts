@@ -6,7 +6,7 @@
  * (`reservedTrustStoreProblem`), so a policy that says `aws-signer-ts` always means AWS's root and nothing else.
  */
 import { X509Certificate } from 'node:crypto';
-import type { TrustStores, TrustStoreType } from './plugin-contract';
+import type { TrustStores, TrustStoreType } from '../types';
 import { AWS_SIGNER_ROOTS, type AwsSignerRoot, type SignerPartition } from './roots';
 
 export interface BuiltInTrustStore {

@@ -4,6 +4,7 @@
  * whose registryScopes list its `registry/repository` exactly, else the `*` statement, else none.
  */
 
+import { awsSignerTrustPolicyProblems } from '../aws-signer/trust-policy';
 import type { TrustStoreType } from '../types';
 import { type DnMap, isDnSubset, parseIdentityDn } from '../x509/dn';
 import { type CheckActions, LEVEL_NAMES, type LevelName, resolveActions } from './levels';
@@ -178,6 +179,18 @@ export function parseTrustPolicy(doc: unknown): TrustPolicyDocument {
   if (!Array.isArray(doc.trustPolicies) || doc.trustPolicies.length === 0)
     fail('trustPolicies', 'must list statements');
   const statements = doc.trustPolicies.map((s, i) => parseStatement(s, `trustPolicies[${i}]`));
+  // AWS Signer statements follow the AWS plugin's rules too (no "*", signing-profile ARNs, partition scope).
+  statements.forEach((s, i) => {
+    const [problem] = awsSignerTrustPolicyProblems(
+      {
+        name: s.name,
+        trustStores: s.trustStores.map((t) => `${t.type}:${t.name}`),
+        trustedIdentities: s.trustedIdentityStrings,
+      },
+      `trust policy trustPolicies[${i}]`,
+    );
+    if (problem) throw new TrustPolicyError(problem);
+  });
   const names = new Set<string>();
   const scopeOwner = new Map<string, string>();
   statements.forEach((s, i) => {

@@ -6,10 +6,10 @@ import {
   AwsSignerPluginError,
   createAwsSignerPlugin,
 } from '../../../../shared/notation/aws-signer/plugin';
-import type { ExtendedAttribute, PluginInput } from '../../../../shared/notation/aws-signer/plugin-contract';
 import { SignerRevocation } from '../../../../shared/notation/aws-signer/revocation';
 import { AWS_SIGNER_ROOT } from '../../../../shared/notation/aws-signer/roots';
 import type { RevocationQuery, SignerRevocationApi } from '../../../../shared/notation/aws-signer/signer-api';
+import type { ExtendedAttribute, PluginInput } from '../../../../shared/notation/types';
 import { AWS_LEAF_LIFETIME_MS, type AwsShapedChain, buildAwsShapedChain } from '../../../harness/aws-signer-chain';
 
 const ACCOUNT = '123456789012';

@@ -17,7 +17,7 @@ describe('AWS Signer trust policy statements, when the policy is loaded', () => 
   it('refuses "*" with a reason and the field', () => {
     const [problem, ...rest] = problems(['signingAuthority:aws-signer-ts'], ['*']);
     expect(rest).toEqual([]);
-    expect(problem).toMatch(/^trust policy "ecr": trustedIdentities\[0\]: "\*" is refused for AWS Signer/);
+    expect(problem).toMatch(/^trust policy "ecr".trustedIdentities\[0\]: "\*" is refused for AWS Signer/);
   });
 
   it('refuses "*" beside a profile ARN too', () => {
