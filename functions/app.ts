@@ -11,10 +11,12 @@ import { flushMiddleware } from './middleware/flush';
 import { routeMiddleware } from './middleware/route';
 import { runtimeMiddleware } from './middleware/runtime-loader';
 import { webhookTokenMiddleware } from './middleware/webhook-token';
+import { mutationHandler } from './mutation-handler';
 
 /**
  * The webhook as a middy chain on function URL events (payload 2.0). The Lambda, `serve` and `review` all call
- * a handler made here, so they answer alike. Order matters: route (404/405, /healthz) -> runtime -> token
+ * a handler made here, so they answer alike. `/validate` decides, `/mutate` pins digests; both share the chain (and so
+ * the token, the body limit and the deadline). Order matters: route (404/405, /healthz) -> runtime -> token
  * (before any body is read) -> body (413/400) -> the admission. onError runs in reverse: the error handler
  * answers first, then the flush.
  */
@@ -35,5 +37,10 @@ export function createWebhookHandler(
     .use(runtimeMiddleware(loadRuntime))
     .use(webhookTokenMiddleware())
     .use(jsonBodyMiddleware(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}))
-    .handler((event, context) => admissionHandler(event, context as WebhookContext));
+    .handler((event, context) => {
+      const webhookContext = context as WebhookContext;
+      return webhookContext.notaryGate.endpoint === 'mutate'
+        ? mutationHandler(event, webhookContext)
+        : admissionHandler(event, webhookContext);
+    });
 }

@@ -13,8 +13,10 @@ export interface WebhookContext extends Context {
     body?: unknown;
     /** Set as soon as the AdmissionReview parsed, so that an unexpected error can still answer its uid. */
     admission?: AdmissionRequest;
-    /** The token segment of `/validate/<token>`, when present (set by the route middleware). */
+    /** The token segment of `/validate/<token>` or `/mutate/<token>`, when present (set by the route middleware). */
     pathToken?: string;
+    /** Which webhook the request is for (set by the route middleware): the validating or the mutating one. */
+    endpoint?: 'validate' | 'mutate';
     /** Wall-clock start of the invocation (epoch ms). */
     startedAtMs: number;
   };

@@ -5,6 +5,7 @@ import { failedOutcome } from '../shared/decision/decide';
 import { buildAdmissionResponse } from '../shared/decision/response';
 import { buildDecisionRecord } from '../shared/log/decision-log';
 import { recordDecisionMetrics } from '../shared/log/decision-metrics';
+import { buildMutationResponse } from '../shared/mutate/response';
 import type { Mode } from '../shared/policy/types';
 import type { Telemetry } from '../shared/runtime/telemetry';
 import { type HttpResponse, jsonResponse } from './http';
@@ -32,6 +33,16 @@ export function denyForBrokenConfiguration(
   // Counted like every other answered admission, so that Admissions and Denials{INTERNAL_ERROR} show the outage.
   if (telemetry) recordDecisionMetrics(telemetry.observer, outcome, durationMs);
   return jsonResponse(200, buildAdmissionResponse(admission, outcome));
+}
+
+/**
+ * The `/mutate` counterpart: when the webhook cannot run, an AdmissionReview is answered `allowed: true` without a
+ * patch. The mutating webhook never denies; the validating one, failing closed, is what keeps unverified images out.
+ * Returns undefined when the body is not an AdmissionReview.
+ */
+export function allowUnmutated(event: APIGatewayProxyEventV2): HttpResponse | undefined {
+  const admission = admissionOf(event);
+  return admission && jsonResponse(200, buildMutationResponse(admission, []));
 }
 
 function admissionOf(event: APIGatewayProxyEventV2): AdmissionRequest | undefined {

@@ -23,6 +23,7 @@ export const CACHE_TABLE_SCHEMA = {
 /** HTTP paths of the webhook (function URL and `serve`). */
 export const HTTP_PATHS = {
   validate: '/validate',
+  mutate: '/mutate',
   health: '/healthz',
 } as const;
 

@@ -17,6 +17,11 @@ export const METRIC = {
   staleServed: 'StaleServed',
   cacheStoreErrors: 'CacheStoreErrors',
   admissionLatency: 'AdmissionLatency',
+  /** `/mutate` admissions, by result (pinned | unchanged). */
+  mutations: 'Mutations',
+  /** Image fields `/mutate` pinned to a digest. */
+  pinnedImages: 'PinnedImages',
+  mutationLatency: 'MutationLatency',
 } as const;
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 

@@ -5,8 +5,9 @@ import { InvalidAdmissionReviewError, NotaryGateError } from '../../shared/error
 import type { Telemetry } from '../../shared/runtime/telemetry';
 import { answerAdmission } from '../answer';
 import { gateState, type WebhookRequest } from '../context';
-import { denyForBrokenConfiguration } from '../fail-closed';
+import { allowUnmutated, denyForBrokenConfiguration } from '../fail-closed';
 import { errorResponse, HttpError, type HttpResponse } from '../http';
+import { answerMutation } from '../mutation-handler';
 
 /**
  * Turns every error into a definite HTTP answer. A client's mistake is a 4xx with `{ error, reason }`, never a
@@ -27,6 +28,10 @@ export function errorHandlerMiddleware(
     }
     if (error instanceof InvalidAdmissionReviewError) {
       request.response = errorResponse(new HttpError(400, error.code, error.message, { cause: error }));
+      return undefined;
+    }
+    if (state.endpoint === 'mutate') {
+      request.response = answerFailedMutation(request, error, options.telemetry);
       return undefined;
     }
     const runtime = state.runtime;
@@ -79,4 +84,25 @@ export function errorHandlerMiddleware(
   return {
     onError: errorHandlerMiddlewareOnError as middy.MiddlewareFn<APIGatewayProxyEventV2, HttpResponse, Error, Context>,
   };
+}
+
+/**
+ * `/mutate` never denies: after an unexpected failure the AdmissionReview is answered `allowed: true` without a
+ * patch (and still logged and counted when it parsed); `/validate` then decides about the images as written.
+ */
+function answerFailedMutation(request: WebhookRequest, error: unknown, fallback: Telemetry | undefined): HttpResponse {
+  const state = gateState(request);
+  const runtime = state.runtime;
+  const reason = error instanceof Error ? error.message : String(error);
+  const telemetry = runtime?.telemetry ?? fallback;
+  telemetry?.error('mutation failed unexpectedly; answering without a patch', {
+    ...(state.admission && { uid: state.admission.uid }),
+    ...(error instanceof NotaryGateError && { code: error.code }),
+    error: reason,
+  });
+  if (runtime && state.admission)
+    return answerMutation(runtime, state.admission, { pins: [], unpinned: [] }, state.startedAtMs);
+  return (
+    allowUnmutated(request.event) ?? errorResponse(new HttpError(500, 'INTERNAL_ERROR', reason, { expose: false }))
+  );
 }

@@ -7,9 +7,9 @@ import { HttpError, type HttpResponse, jsonResponse } from '../http';
 const defaults = { healthBody: { status: 'ok' } };
 
 /**
- * Routes the function URL request: `GET /healthz` answers at once; `POST /validate` and
- * `POST /validate/<token>` go on (the token is kept for the token middleware); other paths are 404 and other
- * methods 405. Nothing is parsed for a request that is not routed.
+ * Routes the function URL request: `GET /healthz` answers at once; `POST /validate`, `POST /mutate` and their
+ * `/<token>` forms go on (the endpoint and the token are kept for the handler and the token middleware); other
+ * paths are 404 and other methods 405. Nothing is parsed for a request that is not routed.
  */
 export function routeMiddleware(
   options: Partial<typeof defaults> = {},
@@ -23,23 +23,34 @@ export function routeMiddleware(
       if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method, 'GET, HEAD');
       return jsonResponse(200, healthBody);
     }
-    const pathToken = validatePathToken(path);
-    if (pathToken === undefined)
-      throw new HttpError(404, 'NOT_FOUND', 'no such path; the webhook answers POST /validate');
+    const routed = routeOf(path);
+    if (routed === undefined) throw new HttpError(404, 'NOT_FOUND', NO_SUCH_PATH);
     if (method !== 'POST') throw methodNotAllowed(method, 'POST');
-    if (pathToken !== '') gateState(request).pathToken = pathToken;
+    const state = gateState(request);
+    state.endpoint = routed.endpoint;
+    if (routed.token !== '') state.pathToken = routed.token;
     return undefined;
   };
   return { before: routeMiddlewareBefore as middy.MiddlewareFn<APIGatewayProxyEventV2, HttpResponse, Error, Context> };
 }
 
-/** '' for `/validate`, the segment for `/validate/<token>`, undefined for any other path. */
-function validatePathToken(path: string): string | undefined {
-  if (path === HTTP_PATHS.validate || path === `${HTTP_PATHS.validate}/`) return '';
-  const prefix = `${HTTP_PATHS.validate}/`;
-  if (!path.startsWith(prefix)) return undefined;
-  const rest = path.slice(prefix.length);
-  return rest.includes('/') ? undefined : rest;
+export const NO_SUCH_PATH = 'no such path; the webhook answers POST /validate and POST /mutate';
+
+const ENDPOINTS = [
+  { endpoint: 'validate', path: HTTP_PATHS.validate },
+  { endpoint: 'mutate', path: HTTP_PATHS.mutate },
+] as const;
+
+/** The endpoint and token ('' for none) of `/validate[/<token>]` or `/mutate[/<token>]`; undefined otherwise. */
+function routeOf(path: string): { endpoint: 'validate' | 'mutate'; token: string } | undefined {
+  for (const { endpoint, path: base } of ENDPOINTS) {
+    if (path === base || path === `${base}/`) return { endpoint, token: '' };
+    const prefix = `${base}/`;
+    if (!path.startsWith(prefix)) continue;
+    const rest = path.slice(prefix.length);
+    return rest.includes('/') ? undefined : { endpoint, token: rest };
+  }
+  return undefined;
 }
 
 function methodNotAllowed(method: string, allow: string): HttpError {

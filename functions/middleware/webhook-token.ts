@@ -3,6 +3,7 @@ import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { gateState, type WebhookRequest } from '../context';
 import { HttpError, type HttpResponse } from '../http';
+import { NO_SUCH_PATH } from './route';
 
 /**
  * Checks the webhook token of `/validate/<token>` before any body is read or any verification starts. The
@@ -15,12 +16,15 @@ export function webhookTokenMiddleware(): middy.MiddlewareObj<APIGatewayProxyEve
     const expected = await state.runtime!.webhookToken();
     if (expected === undefined) {
       // No token configured: only the bare path exists.
-      if (state.pathToken !== undefined)
-        throw new HttpError(404, 'NOT_FOUND', 'no such path; the webhook answers POST /validate');
+      if (state.pathToken !== undefined) throw new HttpError(404, 'NOT_FOUND', NO_SUCH_PATH);
       return undefined;
     }
     if (state.pathToken === undefined) {
-      throw new HttpError(403, 'TOKEN_REQUIRED', 'this webhook requires its token in the path: POST /validate/<token>');
+      throw new HttpError(
+        403,
+        'TOKEN_REQUIRED',
+        `this webhook requires its token in the path: POST /${state.endpoint ?? 'validate'}/<token>`,
+      );
     }
     if (!tokensEqual(state.pathToken, expected))
       throw new HttpError(403, 'TOKEN_INVALID', 'the webhook token is wrong');

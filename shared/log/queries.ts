@@ -1,4 +1,5 @@
 import { DECISION_LOG as F, IMAGE_FIELDS as I } from './fields';
+import { MUTATION_LOG as M } from './mutation-fields';
 
 /**
  * The saved CloudWatch Logs Insights queries over the decision log: the CDK stack saves them as
@@ -101,6 +102,16 @@ export const DECISION_QUERIES: readonly DecisionQuery[] = [
     text: lines(
       `fields @timestamp, ${F.decision}, ${F.namespace}, ${F.kind}, ${F.name}`,
       `filter ${isAdmission} and ${staleImage}`,
+      'sort @timestamp desc',
+      'limit 100',
+    ),
+  },
+  {
+    name: 'pinned-images',
+    description: 'What was pinned: /mutate admissions that rewrote tag-only images to their verified digests.',
+    text: lines(
+      `fields @timestamp, ${F.operation}, ${F.kind}, ${F.namespace}, ${F.name}, ${F.user}, ${M.pinnedCount}, ${M.pinnedImages}`,
+      `filter ${F.event} = "${M.eventValue}" and ${M.pinnedCount} > 0`,
       'sort @timestamp desc',
       'limit 100',
     ),

@@ -12,7 +12,7 @@ import type { Observer } from '../observer';
 import type { NotarySettings, Rule } from '../policy/types';
 import { type HttpTransport, NodeHttpTransport } from '../registry/http';
 import { TokenAuthenticator } from '../registry/token-auth';
-import type { ImageVerdict, SignatureVerifier, VerifyContext } from '../verify/types';
+import type { DigestResolution, ImageVerdict, SignatureVerifier, VerifyContext } from '../verify/types';
 import { NotaryRepositoryClient } from './repository-client';
 import { type TrustIdentity, trustIdentity } from './trust-identity';
 import { type TrustState, TrustStateStore } from './trust-state';
@@ -122,6 +122,27 @@ export class NotaryVerifier implements SignatureVerifier {
       // Fail closed: an unexpected error never admits.
       return this.#denied('INTERNAL_ERROR', `Verifying ${ref.name} failed unexpectedly: ${(error as Error).message}`);
     }
+  }
+
+  /**
+   * The tag's signed digest, for `/mutate`: the same verified trust data and the same resolution as `verify` (the
+   * first trusted role that signs the tag, `targets/releases` then `targets` or the rule's `delegations`, as docker
+   * resolves it), so the pin is exactly the digest `/validate` then admits for `name:tag@digest`. Shares the trust
+   * cache with `verify`: the validating call that follows a pin is a memory hit.
+   */
+  async resolveSignedDigest(ref: ImageReference, rule: Rule, ctx: VerifyContext): Promise<DigestResolution> {
+    const tagOnly: ImageReference = ref.digest === undefined ? ref : { ...ref, digest: undefined };
+    const verdict = await this.verify(tagOnly, rule, ctx);
+    // resolveImage names the signed digest of a tag-only reference exactly when the trust data verified and the tag
+    // is signed in a trusted role: SIGNED (requireDigest false) or DIGEST_REQUIRED. Nothing else may pin.
+    if (verdict.signedDigest !== undefined && (verdict.code === 'SIGNED' || verdict.code === 'DIGEST_REQUIRED')) {
+      return {
+        digest: verdict.signedDigest,
+        reason: `${ref.name}:${ref.tag} is signed with ${verdict.signedDigest}`,
+        ...(verdict.source && { source: verdict.source }),
+      };
+    }
+    return { digest: undefined, code: verdict.code, reason: verdict.reason };
   }
 
   #denied(code: VerdictCode, reason: string, source?: ImageVerdict['source']): ImageVerdict {

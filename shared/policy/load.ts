@@ -70,6 +70,7 @@ export async function loadPolicy(source: PolicySource): Promise<Policy> {
       match: rule.match,
       action: rule.action,
       requireDigest: rule.requireDigest,
+      mutateDigest: rule.mutateDigest,
       mode: rule.mode,
       notary:
         rule.notary === undefined

@@ -23,6 +23,11 @@ export interface Rule {
   readonly match: readonly string[];
   readonly action: Action;
   readonly requireDigest: boolean;
+  /**
+   * Whether `/mutate` may pin this rule's tag-only images to their verified digest: anything but false means yes
+   * (the loader always sets it, default true; optional so that rules built in code need not name it).
+   */
+  readonly mutateDigest?: boolean;
   /** Overrides the global mode for images this rule matches (roll out one registry at a time). */
   readonly mode: Mode | undefined;
   readonly notary: NotarySettings | undefined;

@@ -10,7 +10,10 @@ export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 
 
 type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
 
-const UNITS: Partial<Record<MetricName, Unit>> = { [METRIC.admissionLatency]: MetricUnit.Milliseconds };
+const UNITS: Partial<Record<MetricName, Unit>> = {
+  [METRIC.admissionLatency]: MetricUnit.Milliseconds,
+  [METRIC.mutationLatency]: MetricUnit.Milliseconds,
+};
 
 /**
  * Single-metric emitters, one per dimension and reused: `metrics.singleMetric()` builds a new Metrics and a new node

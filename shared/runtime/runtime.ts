@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from '../clock';
 import { DecisionEngine } from '../decision/engine';
+import { DigestPinner } from '../mutate/pinner';
 import type { Policy } from '../policy/types';
 import type { SignatureVerifier } from '../verify/types';
 import type { Telemetry } from './telemetry';
@@ -11,6 +12,8 @@ import type { Telemetry } from './telemetry';
 export interface Runtime {
   readonly policy: Policy;
   readonly engine: DecisionEngine;
+  /** Pins tag-only images to their verified digests for `/mutate` and `check --pin`, on the engine's verifiers. */
+  readonly pinner: DigestPinner;
   readonly telemetry: Telemetry;
   /** The evaluation instant for expiry checks: the system clock, or fixed by `--at`. */
   readonly clock: Clock;
@@ -40,9 +43,15 @@ export function createRuntime(parts: RuntimeParts): Runtime {
     verifiers: parts.verifiers,
     observer: parts.telemetry.observer,
   });
+  const pinner = new DigestPinner({
+    policy: parts.policy,
+    verifiers: parts.verifiers,
+    observer: parts.telemetry.observer,
+  });
   return {
     policy: parts.policy,
     engine,
+    pinner,
     telemetry: parts.telemetry,
     clock: parts.clock ?? systemClock,
     webhookToken: parts.webhookToken ?? (async () => undefined),

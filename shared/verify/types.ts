@@ -27,6 +27,14 @@ export interface VerifyContext {
 }
 
 /**
+ * What the mutating endpoint learns about a tag: the verified digest to pin it to, or why there is none (a verdict
+ * code and a sentence, for the mutation log). A resolution never admits anything: `/validate` still decides.
+ */
+export type DigestResolution =
+  | { readonly digest: string; readonly reason: string; readonly source?: TrustSource }
+  | { readonly digest: undefined; readonly code: VerdictCode; readonly reason: string };
+
+/**
  * One signature format (Notary v1 today; Notation / AWS Signer next). The decision engine only sees this
  * interface: a new format adds a rule section (like `notary:`), an implementation, and nothing else changes.
  * Implementations cache verified trust data per repository and single-flight concurrent requests, so that
@@ -39,4 +47,12 @@ export interface SignatureVerifier {
   supports(rule: Rule): boolean;
   /** Decides one image; never throws for trust failures (they become verdicts with codes). */
   verify(ref: ImageReference, rule: Rule, ctx: VerifyContext): Promise<ImageVerdict>;
+  /**
+   * The extension point of `/mutate`: the digest a tag-only reference's tag verifiably stands for under this rule,
+   * or why there is none. The contract: a digest returned here is one that `verify` would admit as
+   * `name:tag@digest` under the same rule and instant (Notary v1: the tag's signed digest in the trusted roles,
+   * resolved as docker does; Notation: the registry's digest for the tag, once its signature verified). Optional:
+   * a format without it pins nothing, and its tag-only images are left as written. Never throws for trust failures.
+   */
+  resolveSignedDigest?(ref: ImageReference, rule: Rule, ctx: VerifyContext): Promise<DigestResolution>;
 }

@@ -16,6 +16,8 @@ export interface PolicyFolderRule {
   readonly server?: string;
   /** More lines of the rule's `notary:` section, e.g. `auth: { secretArn: "…" }`. */
   readonly notaryLines?: readonly string[];
+  /** More lines of the rule itself, e.g. `mutateDigest: false`. */
+  readonly ruleLines?: readonly string[];
 }
 
 export interface PolicyFolder {
@@ -34,6 +36,7 @@ export async function writePolicyFolder(
   for (const [index, rule] of rules.entries()) {
     lines.push(
       `  - match: ["${rule.gun}"]`,
+      ...(rule.ruleLines ?? []).map((line) => `    ${line}`),
       '    notary:',
       `      server: ${rule.server ?? notary.url}`,
       '      caFile: ./notary-ca.pem',

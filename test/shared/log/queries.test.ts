@@ -1,6 +1,8 @@
 import type { ImageDecision } from '../../../shared/decision/types';
 import { buildDecisionRecord } from '../../../shared/log/decision-log';
 import { DECISION_LOG, IMAGE_FIELDS } from '../../../shared/log/fields';
+import { MUTATION_LOG } from '../../../shared/log/mutation-fields';
+import { buildMutationRecord } from '../../../shared/log/mutation-log';
 import {
   DECISION_QUERIES,
   findDecisionQuery,
@@ -87,18 +89,50 @@ const record = buildDecisionRecord(
 /** Powertools writes the record's keys at the top level of one JSON line. */
 const logLine = JSON.stringify({ level: 'INFO', message: 'admission decision', ...record });
 
+/** A real mutation record (one per /mutate admission): one image pinned. */
+const mutationRecord = buildMutationRecord(
+  {
+    uid: '7f0d',
+    operation: 'CREATE',
+    kind: { group: 'apps', version: 'v1', kind: 'Deployment' },
+    namespace: 'shop',
+    name: 'api',
+    userInfo: { username: 'alice', groups: [] },
+    dryRun: false,
+  },
+  {
+    pins: [
+      {
+        pointer: '/spec/template/spec/containers/0/image',
+        path: 'spec.template.spec.containers[0].image',
+        image: 'registry.example.com/team/api:v1',
+        pinned: `registry.example.com/team/api:v1@sha256:${'a'.repeat(64)}`,
+        digest: `sha256:${'a'.repeat(64)}`,
+        format: 'notary-v1',
+        source: 'origin',
+      },
+    ],
+    unpinned: [],
+  },
+  { durationMs: 7 },
+);
+
 /** Fields the decision record writes, plus what CloudWatch adds to every event. */
 const WRITTEN = new Set<string>([...Object.keys(record), '@timestamp', '@message']);
+const MUTATION_WRITTEN = new Set<string>([...Object.keys(mutationRecord), '@timestamp', '@message']);
+const readsMutations = (text: string) => text.includes(`${DECISION_LOG.event} = "${MUTATION_LOG.eventValue}"`);
 
 describe('decision queries', () => {
   describe.each(DECISION_QUERIES.map((query) => [query.name, query] as const))('the %s query', (_name, query) => {
-    it('reads only fields the decision log writes', () => {
-      const unknown = [...fieldsRead(query.text)].filter((field) => !WRITTEN.has(field));
+    it('reads only fields the record it filters writes', () => {
+      const written = readsMutations(query.text) ? MUTATION_WRITTEN : WRITTEN;
+      const unknown = [...fieldsRead(query.text)].filter((field) => !written.has(field));
       expect(unknown).toEqual([]);
     });
 
-    it('reads only decision records', () => {
-      expect(query.text).toContain(`filter ${DECISION_LOG.event} = "${DECISION_LOG.eventValue}"`);
+    it('reads only decision records, or only mutation records', () => {
+      const eventValue = readsMutations(query.text) ? MUTATION_LOG.eventValue : DECISION_LOG.eventValue;
+      expect(query.text).toContain(`filter ${DECISION_LOG.event} = "${eventValue}"`);
     });
 
     it('has a kebab-case name and a description', () => {
@@ -118,6 +152,14 @@ describe('decision queries', () => {
         'stale-cache-use',
       ]),
     );
+  });
+
+  it('answer "what was pinned" from the mutation records', () => {
+    const text = findDecisionQuery('pinned-images')?.text ?? '';
+    expect(readsMutations(text)).toBe(true);
+    expect(text).toContain(MUTATION_LOG.pinnedImages);
+    expect(mutationRecord[MUTATION_LOG.pinnedImages]).toBe(`registry.example.com/team/api:v1@sha256:${'a'.repeat(64)}`);
+    expect(mutationRecord[MUTATION_LOG.pinnedCount]).toBe(1);
   });
 
   it('have unique names', () => {

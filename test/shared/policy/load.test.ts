@@ -36,6 +36,7 @@ describe('loadPolicy', () => {
             match: ['registry.example.com/team/**'],
             action: 'verify',
             requireDigest: true,
+            mutateDigest: true,
             mode: undefined,
             notary: {
               server: 'https://notary.example.com',
@@ -49,6 +50,7 @@ describe('loadPolicy', () => {
             match: ['registry.example.com/platform/**'],
             action: 'verify',
             requireDigest: true,
+            mutateDigest: true,
             mode: 'audit',
             notary: {
               server: 'https://notary.platform.example.com',
@@ -58,8 +60,22 @@ describe('loadPolicy', () => {
               auth: undefined,
             },
           },
-          { match: ['registry.k8s.io/**'], action: 'allow', requireDigest: true, mode: undefined, notary: undefined },
-          { match: ['docker.io/**'], action: 'deny', requireDigest: true, mode: undefined, notary: undefined },
+          {
+            match: ['registry.k8s.io/**'],
+            action: 'allow',
+            requireDigest: true,
+            mutateDigest: true,
+            mode: undefined,
+            notary: undefined,
+          },
+          {
+            match: ['docker.io/**'],
+            action: 'deny',
+            requireDigest: true,
+            mutateDigest: true,
+            mode: undefined,
+            notary: undefined,
+          },
         ],
       });
     });
@@ -82,6 +98,13 @@ describe('loadPolicy', () => {
     expect(policy.rules.map((rule) => rule.action)).toEqual(['allow', 'deny']);
   });
 
+  it('reads mutateDigest per rule and refuses a value that is not true or false', async () => {
+    const text = (value: string) =>
+      `rules: [{ match: "a/**", mutateDigest: ${value}, notary: { server: "https://n.example" } }]`;
+    expect((await loadPolicy({ text: text('false') })).rules[0]?.mutateDigest).toBe(false);
+    await expect(loadPolicy({ text: text('"no"') })).rejects.toThrow('rules[0].mutateDigest: must be true or false');
+  });
+
   describe('when fields are left out', () => {
     it('applies the documented defaults', async () => {
       const policy = await loadPolicy({ text: 'rules: [{ match: "a/**", notary: { server: "https://n.example" } }]' });
@@ -96,6 +119,7 @@ describe('loadPolicy', () => {
             match: ['a/**'],
             action: 'verify',
             requireDigest: true,
+            mutateDigest: true,
             mode: undefined,
             notary: {
               server: 'https://n.example',
