@@ -188,6 +188,8 @@ function recordPluginOutcome(
 
 export async function verifySignature(input: SignatureVerifyInput): Promise<SignatureOutcome> {
   const { statement, nowMs } = input;
+  // Level skip admits without looking for signatures: the caller decides it before any registry call.
+  if (statement.level === 'skip') throw new Error(`trust policy "${statement.name}" has level skip: nothing to verify`);
   const rec = new OutcomeRecorder(statement.actions);
   let signer: SignerInfo | undefined;
   let target: TargetArtifact | undefined;
