@@ -9,7 +9,6 @@ import { TrustError } from '../errors';
 import { METRIC, type Observer, silentObserver } from '../observer';
 import type { NotarySettings } from '../policy/types';
 import {
-  DEFAULT_MAX_RESPONSE_BYTES,
   DEFAULT_REQUEST_TIMEOUT_MS,
   getFollowingSameOriginRedirects,
   type HttpResponse,
@@ -17,14 +16,17 @@ import {
 } from '../registry/http';
 import type { TokenAuthenticator } from '../registry/token-auth';
 import { parseBearerChallenge } from '../registry/www-authenticate';
+import { maxBytesFor, RepositoryBudget } from './download-bounds';
 import { NOTARY_ORIGIN } from './origin';
 import { type TrustIdentity, trustIdentity } from './trust-identity';
 import { stateKeysOf, type TrustState, type TrustStateKeys, type TrustStateStore } from './trust-state';
 import { TrustedMetadata } from './tuf/trusted-metadata';
 import type { ExpectedFile, VerifiedTrust } from './tuf/types';
 
-/** timestamp.json is tiny and its length is recorded nowhere: a tighter cap than other files. */
-export const MAX_TIMESTAMP_BYTES = 1024 * 1024;
+/** One verification of one repository: the request, and what it may still cost (download-bounds.ts). */
+interface Call extends RepositoryRequest {
+  readonly budget: RepositoryBudget;
+}
 
 export interface RepositoryClientDeps {
   readonly http: HttpTransport;
@@ -99,7 +101,11 @@ export class NotaryRepositoryClient {
     }
   }
 
-  async #verify(request: RepositoryRequest, { trustedRoot, minVersions }: TrustState): Promise<VerifiedTrust> {
+  async #verify(
+    repositoryRequest: RepositoryRequest,
+    { trustedRoot, minVersions }: TrustState,
+  ): Promise<VerifiedTrust> {
+    const request: Call = { ...repositoryRequest, budget: new RepositoryBudget(repositoryRequest.gun) };
     const metadata = new TrustedMetadata({
       gun: request.gun,
       nowMs: request.nowMs,
@@ -114,8 +120,8 @@ export class NotaryRepositoryClient {
     // parent records; a publish between the requests makes it differ, and then it is fetched again by checksum
     // name, as the notary client does. Either way the bytes verified are exactly the ones the parent names.
     const [root, timestamp, ...guessed] = await Promise.all([
-      this.#fetchRole(request, 'root', {}, { maxBytes: DEFAULT_MAX_RESPONSE_BYTES, topLevel: true }),
-      this.#fetchRole(request, 'timestamp', {}, { maxBytes: MAX_TIMESTAMP_BYTES, topLevel: true }),
+      this.#fetchRole(request, 'root', {}, { topLevel: true }),
+      this.#fetchRole(request, 'timestamp', {}, { topLevel: true }),
       ...SPECULATIVE_ROLES.map((role) => this.#fetchSpeculatively(request, role)),
     ]);
     const guesses = new Map<string, Uint8Array | undefined>(
@@ -136,17 +142,16 @@ export class NotaryRepositoryClient {
     metadata.updateTargets(await fetchVerifiable('targets', metadata.targetsMeta()));
 
     // TUF 5.6.7: delegations, level by level (children appear once their parent is loaded); siblings concurrently.
-    // Each role is fetched at most once, so a core that keeps listing a role cannot make this loop forever.
-    const fetchedRoles = new Set<string>();
-    for (;;) {
-      const pending = metadata.delegationsToFetch().filter((role) => !fetchedRoles.has(role.role));
-      if (pending.length === 0) break;
-      for (const role of pending) fetchedRoles.add(role.role);
+    // The core walks them once each and refuses a tree past MAX_DELEGATED_ROLES; the budget bounds the requests;
+    // the deadline is checked between every two roles, so verification CPU cannot run on past it unnoticed.
+    for (let pending = metadata.delegationsToFetch(); pending.length > 0; pending = metadata.delegationsToFetch()) {
+      checkDeadline(request);
       const fetched = await Promise.all(pending.map((role) => fetchVerifiable(role.role, role)));
-      pending.forEach((role, index) => {
-        const bytes = fetched[index];
-        if (bytes) metadata.updateDelegatedTargets(role.role, bytes);
-      });
+      for (const [index, role] of pending.entries()) {
+        await yieldToTimers(); // lets the deadline's timer fire between two synchronous verifications
+        checkDeadline(request);
+        metadata.updateDelegatedTargets(role.role, fetched[index]!);
+      }
     }
 
     return metadata.result();
@@ -154,12 +159,12 @@ export class NotaryRepositoryClient {
 
   /** GET one role's metadata: by checksum name when known, authenticated when the server challenges. */
   async #fetchRole(
-    request: RepositoryRequest,
+    request: Call,
     role: string,
     expected: ExpectedFile,
-    options: { maxBytes?: number; topLevel?: boolean } = {},
+    options: { topLevel?: boolean } = {},
   ): Promise<Uint8Array> {
-    const maxBytes = expected.length ?? options.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    const maxBytes = maxBytesFor(request.gun, role, expected.length);
     const names = expected.sha256Hex ? [`${role}.${expected.sha256Hex}.json`, `${role}.json`] : [`${role}.json`];
     for (const [attempt, name] of names.entries()) {
       const path = `/v2/${encodeURI(request.gun)}/_trust/tuf/${encodeURI(name)}`;
@@ -188,10 +193,10 @@ export class NotaryRepositoryClient {
    * A plain-named file fetched before its parent is verified: undefined when the server does not have it or the
    * request fails (the checksum-named fetch then decides, and reports). Never trusted by itself: see loadTrust.
    */
-  async #fetchSpeculatively(request: RepositoryRequest, role: string): Promise<Uint8Array | undefined> {
+  async #fetchSpeculatively(request: Call, role: string): Promise<Uint8Array | undefined> {
     try {
       const path = `/v2/${encodeURI(request.gun)}/_trust/tuf/${encodeURI(role)}.json`;
-      const response = await this.#get(request, path, DEFAULT_MAX_RESPONSE_BYTES);
+      const response = await this.#get(request, path, maxBytesFor(request.gun, role, undefined));
       return response.status === 200 ? response.body : undefined;
     } catch {
       return undefined;
@@ -199,7 +204,7 @@ export class NotaryRepositoryClient {
   }
 
   /** One GET with token auth: sends a token up front when this server challenged before, else on a 401. */
-  async #get(request: RepositoryRequest, path: string, maxBytes: number): Promise<HttpResponse> {
+  async #get(request: Call, path: string, maxBytes: number): Promise<HttpResponse> {
     const base = serverBase(request.server);
     const origin = new URL(base).origin;
     const tokenRequest = {
@@ -231,18 +236,22 @@ export class NotaryRepositoryClient {
     return response;
   }
 
-  async #send(request: RepositoryRequest, url: string, maxBytes: number, authorization: string | undefined) {
+  async #send(request: Call, url: string, maxBytes: number, authorization: string | undefined) {
+    request.budget.request();
+    const allowed = request.budget.allow(maxBytes);
     this.#observer.count(METRIC.notaryRequests);
     try {
-      return await getFollowingSameOriginRedirects(this.deps.http, {
+      const response = await getFollowingSameOriginRedirects(this.deps.http, {
         url,
         origin: NOTARY_ORIGIN,
-        maxBytes,
+        maxBytes: allowed,
         timeoutMs: this.#timeoutMs,
         signal: request.signal,
         ca: request.ca,
         headers: authorization ? { authorization } : {},
       });
+      request.budget.received(response.body.length);
+      return response;
     } catch (error) {
       const code = error instanceof TrustError ? error.code : 'NOTARY_UNREACHABLE';
       this.#observer.count(METRIC.notaryErrors, 1, { name: 'code', value: code });
@@ -263,6 +272,20 @@ const SPECULATIVE_ROLES = ['snapshot', 'targets', 'targets/releases'] as const;
 function matchesRecord(bytes: Uint8Array, expected: ExpectedFile): boolean {
   if (expected.length !== undefined && bytes.length !== expected.length) return false;
   return expected.sha256Hex === undefined || createHash('sha256').update(bytes).digest('hex') === expected.sha256Hex;
+}
+
+function yieldToTimers(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** The admission's deadline passed: stop between two steps rather than verify on for an answer nobody reads. */
+function checkDeadline(request: RepositoryRequest): void {
+  if (request.signal?.aborted) {
+    throw new TrustError(
+      'NOTARY_UNREACHABLE',
+      `the trust data of ${request.gun} could not be verified before the admission deadline (stopped between two roles)`,
+    );
+  }
 }
 
 /** The server URL without a trailing slash: `https://notary.example.com`. */

@@ -95,7 +95,10 @@ export function parseEnvelope<T extends { expires: string }>(
   const envelope = check(role, envelopeSchema, json);
   const signed = check(role, schema, envelope.signed);
   return {
-    rawSigned: envelope.signed,
+    // The signatures cover `signed` exactly as parsed from the bytes, never the schema library's copy: zod rebuilds
+    // records by assignment, which turns an own `"__proto__"` member into a prototype and so drops it from the
+    // canonical form, letting unsigned content ride along under a valid signature.
+    rawSigned: (json as { signed: Record<string, unknown> }).signed,
     signed,
     signatures: envelope.signatures ?? [],
     expiresAtMs: parseRfc3339(role, signed.expires),

@@ -41,8 +41,10 @@ export function verifyRoot(bytes: Uint8Array, check: RootCheck): TrustedRoot {
   const rootKeys = certificateRoleKeys(envelope.signed, check, true);
   if (rootKeys.keys.size === 0) throw noUsableRootKey(what, rootKeys, check.gun);
 
-  // 2. self-signed by a threshold of its own (valid, GUN-named) root keys
-  const signers = verifyThreshold(what, envelope, rootKeys);
+  // 2. self-signed by a threshold of its own (valid, GUN-named) root keys. During a rotation the previous root's
+  // keys sign too, so they count toward the signature cap.
+  const allowedKeys = rootKeys.listed + (check.previous?.roleKeys.root.listed ?? 0);
+  const signers = verifyThreshold(what, envelope, rootKeys, allowedKeys);
 
   // 3. pinned keys: one of them must be among the signers (matched by public key, bare or in a certificate)
   if (check.pinnedFingerprints.size > 0 && ![...signers.keys()].some((f) => check.pinnedFingerprints.has(f))) {
@@ -57,7 +59,7 @@ export function verifyRoot(bytes: Uint8Array, check: RootCheck): TrustedRoot {
   const { previous } = check;
   if (previous && !previous.bytes.equals(bytes)) {
     const { version } = envelope.signed;
-    const previousSigners = validSigners(envelope, previous.roleKeys.root);
+    const previousSigners = validSigners(envelope, previous.roleKeys.root, allowedKeys);
     if (previousSigners.size < previous.roleKeys.root.threshold) {
       // Without the trusted keys' consent it is foreign or old; either way it is not the repository's root now.
       const older = version < previous.version ? `, and it is version ${version}, older than ${previous.version}` : '';

@@ -3,9 +3,24 @@ import { canonicalBytes } from './canonical-json';
 import { type ParsedKey, parseTufKey, type TufKeyJson, verifySignature } from './keys';
 import type { Envelope } from './metadata';
 
+/**
+ * Keys one role may list. notary-signer and `notary key rotate` give a role one key, a delegation a handful of
+ * signers; python-tuf never needs more. Parsing a key costs ~50 us (a certificate more), so a role listing
+ * thousands would stall the instance: refused beyond this.
+ */
+export const MAX_KEYS_PER_ROLE = 64;
+/**
+ * Signatures verified per envelope beyond one per listed key: room for a key that signed twice (with two methods,
+ * as other TUF tools may) and for signatures by keys of another role version. A flood past this is refused before
+ * any signature is verified (27,438 bogus signatures cost 3.9 s of CPU before the cap).
+ */
+export const SIGNATURE_SLACK = 4;
+
 /** The keys and threshold a role's metadata must be signed with. */
 export interface RoleKeys {
   readonly role: string;
+  /** Distinct key IDs the role lists, usable or not: the basis of the signature cap. */
+  readonly listed: number;
   /** Usable keys by their (verified) key ID. */
   readonly keys: ReadonlyMap<string, ParsedKey>;
   readonly threshold: number;
@@ -27,7 +42,14 @@ export function buildRoleKeys(
 ): RoleKeys {
   const keys = new Map<string, ParsedKey>();
   const unusable: string[] = [];
-  for (const keyId of new Set(keyIds)) {
+  const distinct = new Set(keyIds);
+  if (distinct.size > MAX_KEYS_PER_ROLE) {
+    throw new TrustError(
+      'NOTARY_ERROR',
+      `the ${role} role lists ${distinct.size} keys, more than the ${MAX_KEYS_PER_ROLE} notary-gate accepts per role`,
+    );
+  }
+  for (const keyId of distinct) {
     const json = Object.hasOwn(keyObjects, keyId) ? keyObjects[keyId] : undefined;
     if (!json) {
       unusable.push(`${short(keyId)}: not among the listed keys`);
@@ -42,7 +64,22 @@ export function buildRoleKeys(
       unusable.push(`${short(keyId)}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  return { role, keys, threshold, unusable };
+  return { role, listed: distinct.size, keys, threshold, unusable };
+}
+
+/**
+ * Refuses an envelope carrying more signatures than `allowed` (the distinct keys that could sign it, plus
+ * SIGNATURE_SLACK), before verifying any: a flood is malformed data, not a threshold question.
+ */
+export function checkSignatureCount(what: string, envelope: Envelope<unknown>, allowedKeys: number): void {
+  const max = allowedKeys + SIGNATURE_SLACK;
+  if (envelope.signatures.length > max) {
+    throw new TrustError(
+      'NOTARY_ERROR',
+      `${what} carries ${envelope.signatures.length} signatures, more than the ${max} its role's keys can make ` +
+        `(${allowedKeys} key(s) + ${SIGNATURE_SLACK}): refused without verifying them`,
+    );
+  }
 }
 
 /**
@@ -50,7 +87,12 @@ export function buildRoleKeys(
  * role does not list are ignored; several signatures by one key (or by one public key listed twice, e.g. bare and
  * as a certificate) count once: the result is keyed by public-key fingerprint.
  */
-export function validSigners(envelope: Envelope<unknown>, roleKeys: RoleKeys): Map<string, ParsedKey> {
+export function validSigners(
+  envelope: Envelope<unknown>,
+  roleKeys: RoleKeys,
+  allowedKeys = roleKeys.listed,
+): Map<string, ParsedKey> {
+  checkSignatureCount(`the ${roleKeys.role} metadata`, envelope, allowedKeys);
   const message = canonicalBytes(envelope.rawSigned);
   const signers = new Map<string, ParsedKey>();
   for (const signature of envelope.signatures) {
@@ -62,8 +104,14 @@ export function validSigners(envelope: Envelope<unknown>, roleKeys: RoleKeys): M
 }
 
 /** TUF client workflow: a role's metadata must carry valid signatures from at least `threshold` distinct keys. */
-export function verifyThreshold(what: string, envelope: Envelope<unknown>, roleKeys: RoleKeys): Map<string, ParsedKey> {
-  const signers = validSigners(envelope, roleKeys);
+export function verifyThreshold(
+  what: string,
+  envelope: Envelope<unknown>,
+  roleKeys: RoleKeys,
+  allowedKeys = roleKeys.listed,
+): Map<string, ParsedKey> {
+  checkSignatureCount(what, envelope, allowedKeys);
+  const signers = validSigners(envelope, roleKeys, allowedKeys);
   if (roleKeys.threshold < 1) {
     throw new TrustError('NOTARY_ERROR', `${what}: the ${roleKeys.role} role has an invalid threshold`);
   }

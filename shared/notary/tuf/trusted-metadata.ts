@@ -34,6 +34,14 @@ export interface TrustedMetadataOptions {
   readonly minVersions?: RoleVersions;
 }
 
+/**
+ * Distinct delegated roles walked per repository. python-tuf visits at most 32 roles per target search
+ * (`max_delegations`); notary and `docker trust` repositories have `targets/releases` plus one role per signer,
+ * rarely more than a dozen. 64 leaves room for large teams and still bounds the work a hostile repository causes:
+ * about 64 downloads and 64 signature checks (the `delegations` bench row).
+ */
+export const MAX_DELEGATED_ROLES = 64;
+
 /** A targets role (top-level or delegated) that verified: what it signed, and what it may delegate. */
 interface LoadedTargets {
   readonly role: string;
@@ -58,6 +66,13 @@ export class TrustedMetadata {
   /** Verified targets roles in load order: `targets` first. */
   private readonly loaded = new Map<string, LoadedTargets>();
   private readonly skipped = new Map<string, string>();
+  /** Every delegation name seen in a loaded role (the walk's visited set). */
+  private readonly discovered = new Set<string>();
+  /** Delegations to fetch, in discovery order, with the role that named them first (the walk's queue). */
+  private readonly pending = new Map<
+    string,
+    { readonly parent: string; readonly delegation: DelegationRoleJson; readonly fetch: DelegationToFetch }
+  >();
 
   constructor(options: TrustedMetadataOptions) {
     this.gun = options.gun;
@@ -112,8 +127,13 @@ export class TrustedMetadata {
     checkFileMeta(`the snapshot of ${this.gun}`, bytes, this.timestamp.signed.meta.snapshot!);
     const envelope = parseEnvelope('snapshot', bytes, snapshotSchema);
     this.verifyRole('the snapshot', envelope, root.roleKeys.snapshot, 'snapshot');
-    const rootMeta = envelope.signed.meta.root;
-    if (rootMeta) checkFileMeta(`the root of ${this.gun} (as recorded in its snapshot)`, root.bytes, rootMeta);
+    // As the notary client (tuf/client checkRoot, snapshot.go): a snapshot records the root and the targets.
+    for (const required of ['root', 'targets'] as const) {
+      if (!Object.hasOwn(envelope.signed.meta, required)) {
+        throw new TrustError('NOTARY_ERROR', `the snapshot of ${this.gun} does not record ${required} metadata`);
+      }
+    }
+    checkFileMeta(`the root of ${this.gun} (as recorded in its snapshot)`, root.bytes, envelope.signed.meta.root!);
     this.snapshot = envelope;
   }
 
@@ -130,31 +150,19 @@ export class TrustedMetadata {
     checkFileMeta(`the targets of ${this.gun}`, bytes, meta);
     const envelope = parseEnvelope('targets', bytes, targetsSchema);
     this.verifyRole('the targets', envelope, root.roleKeys.targets, 'targets');
-    this.loaded.set('targets', { role: 'targets', paths: ALL_PATHS, envelope });
+    const loaded = { role: 'targets', paths: ALL_PATHS, envelope };
+    this.loaded.set('targets', loaded);
+    this.discover(loaded);
   }
 
   /**
-   * Delegations to fetch next: roles that a loaded targets role delegates to directly and that the snapshot lists.
-   * Call again after loading them: their own delegations appear then. Delegations the snapshot does not list, or
-   * that are not direct children of the role naming them, are skipped (as notary does), with the reason.
+   * Delegations to fetch next: roles that a loaded targets role delegates to directly, that the snapshot lists and
+   * that are not loaded or skipped yet. Call again after loading them: their own delegations appear then.
+   * Delegations the snapshot does not list, or that are not direct children of the role naming them, are skipped
+   * (as notary does), with the reason. O(1) per call and role: see discover().
    */
   delegationsToFetch(): DelegationToFetch[] {
-    const pending: DelegationToFetch[] = [];
-    for (const { role, delegation } of this.delegations()) {
-      if (this.loaded.has(delegation.name) || this.skipped.has(delegation.name)) continue;
-      if (!isDelegationName(delegation.name) || parentOf(delegation.name) !== role) {
-        this.skip(delegation.name, `it is not a valid delegation of ${role}`);
-        continue;
-      }
-      const meta = this.snapshot?.signed.meta[delegation.name];
-      if (!meta) {
-        this.skip(delegation.name, 'the snapshot does not list it');
-        continue;
-      }
-      if (!pending.some((p) => p.role === delegation.name))
-        pending.push({ role: delegation.name, ...expectedFile(meta) });
-    }
-    return pending;
+    return [...this.pending.values()].map(({ fetch }) => fetch);
   }
 
   /**
@@ -164,10 +172,10 @@ export class TrustedMetadata {
    * paths (narrowed by its parent's) are dropped.
    */
   updateDelegatedTargets(role: string, bytes: Uint8Array): 'loaded' | 'skipped' {
-    const pending = this.delegationsToFetch().find((candidate) => candidate.role === role);
-    const found = pending && this.delegations().find(({ delegation }) => delegation.name === role);
+    const found = this.pending.get(role);
     if (!found) throw this.outOfOrder(role, 'before its parent or without being listed');
-    const parent = this.loaded.get(found.role)!;
+    this.pending.delete(role);
+    const parent = this.loaded.get(found.parent)!;
     const what = `the ${role} delegation of ${this.gun}`;
     checkFileMeta(what, bytes, this.snapshotEntry(role));
     const envelope = parseEnvelope(role, bytes, targetsSchema);
@@ -177,7 +185,9 @@ export class TrustedMetadata {
       return 'skipped';
     }
     this.checkVersion(what, role, envelope.signed.version);
-    this.loaded.set(role, { role, paths: restrictPaths(parent.paths, found.delegation.paths), envelope });
+    const loaded = { role, paths: restrictPaths(parent.paths, found.delegation.paths), envelope };
+    this.loaded.set(role, loaded);
+    this.discover(loaded);
     return 'loaded';
   }
 
@@ -187,7 +197,7 @@ export class TrustedMetadata {
     if (!targets || !this.root || !this.timestamp || !this.snapshot) {
       throw new TrustError('NOTARY_ERROR', `the trust data of ${this.gun} was not fully loaded`);
     }
-    const unfetched = this.delegationsToFetch().map((d) => d.role);
+    const unfetched = [...this.pending.keys()];
     if (unfetched.length > 0) {
       throw new TrustError('NOTARY_ERROR', `delegations of ${this.gun} were not loaded: ${unfetched.join(', ')}`);
     }
@@ -253,11 +263,34 @@ export class TrustedMetadata {
     );
   }
 
-  /** Every (parent role, delegation) pair named by a loaded targets role, in load order. */
-  private delegations(): Array<{ role: string; delegation: DelegationRoleJson }> {
-    return [...this.loaded.values()].flatMap(({ role, envelope }) =>
-      (envelope.signed.delegations?.roles ?? []).map((delegation) => ({ role, delegation })),
-    );
+  /**
+   * Walks the delegations a newly loaded targets role names, once each (the visited set is `discovered`; the queue
+   * is `pending`, in discovery order): O(N) over the whole tree where the walk before was O(N^3). Past
+   * MAX_DELEGATED_ROLES distinct roles the repository is refused: its owner delegates more than any client bounds.
+   */
+  private discover(parent: LoadedTargets): void {
+    for (const delegation of parent.envelope.signed.delegations?.roles ?? []) {
+      const name = delegation.name;
+      if (this.discovered.has(name) || name === 'targets') continue; // the first role naming it wins
+      this.discovered.add(name);
+      if (this.discovered.size > MAX_DELEGATED_ROLES) {
+        throw new TrustError(
+          'NOTARY_ERROR',
+          `${this.gun} delegates to more than ${MAX_DELEGATED_ROLES} roles, more than notary-gate walks for one ` +
+            'repository: refused (ask its owner to consolidate delegations)',
+        );
+      }
+      if (!isDelegationName(name) || parentOf(name) !== parent.role) {
+        this.skip(name, `it is not a valid delegation of ${parent.role}`);
+        continue;
+      }
+      const meta = this.snapshot?.signed.meta[name];
+      if (!meta) {
+        this.skip(name, 'the snapshot does not list it');
+        continue;
+      }
+      this.pending.set(name, { parent: parent.role, delegation, fetch: { role: name, ...expectedFile(meta) } });
+    }
   }
 
   private snapshotEntry(role: string): FileMeta {
