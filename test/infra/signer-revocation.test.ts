@@ -5,6 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { Role } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { NotaryGateStack } from '../../infra/stack';
+import { signerRevocationRegions } from '../../shared/notation/aws-signer/deployment';
 
 const cdkContext = JSON.parse(readFileSync(join(__dirname, '../../cdk.json'), 'utf8')).context;
 const entry = join(__dirname, 'fixtures/handler.ts');
@@ -54,6 +55,21 @@ describe('AWS Signer revocation in the stack', () => {
     it('has no unacknowledged cdk-nag finding; the wildcard is acknowledged on that statement only', () => {
       const report = new AwsSolutionsChecks(app).validateScope(stack);
       expect(report.violations.map((violation) => violation.ruleName)).toEqual([]);
+    });
+  });
+
+  describe("with the walkthrough's trust policy (examples/aws-signer)", () => {
+    it('grants GetRevocationStatus in us-west-2, the region of its profile', () => {
+      const trustPolicy = JSON.parse(
+        readFileSync(join(__dirname, '../../examples/aws-signer/trustpolicy.json'), 'utf8'),
+      );
+      const stack = new NotaryGateStack(new App({ context: cdkContext }), 'NotaryGateWalkthrough', {
+        entry,
+        signerRevocationRegions: signerRevocationRegions(trustPolicy),
+      });
+      expect(signerStatements(Template.fromStack(stack))).toEqual([
+        expect.objectContaining({ Condition: { StringEquals: { 'aws:RequestedRegion': ['us-west-2'] } } }),
+      ]);
     });
   });
 
