@@ -4,7 +4,7 @@
  *
  * Only what `load()` returns is stored, and `load()` returns verified data: raw metadata is never a cache hit.
  */
-import { NotaryGateError, TrustError, type VerdictCode } from '../errors';
+import { NEGATIVE_CACHE_CODES, NotaryGateError, ORIGIN_OUTAGE_CODES, TrustError, type VerdictCode } from '../errors';
 import { METRIC, type Observer, silentObserver } from '../observer';
 import type { TrustSource } from '../verify/types';
 import type { GetOrLoadOptions, Loaded, TrustCache } from './trust-cache-types';
@@ -22,15 +22,13 @@ export const DEFAULT_NEGATIVE_TTL_MS = 30_000;
 /** Namespace of trust entries in the shared store (tokens, roots and versions use their own prefixes). */
 export const TRUST_KEY_PREFIX = 'trust#';
 
-/** Errors that say the origin could not answer, not that the data is bad: only these may fall back to stale data. */
-const ORIGIN_OUTAGE_CODES: ReadonlySet<string> = new Set<VerdictCode>([
-  'NOTARY_UNREACHABLE',
-  'NOTARY_ERROR',
-  // The remembered root and floors could not be read: an outage, not bad data; verified data may stand in briefly.
-  'TRUST_STATE_UNAVAILABLE',
-]);
-/** Errors remembered briefly as negative entries. */
-const NEGATIVE_CODES: ReadonlySet<string> = new Set<VerdictCode>(['NOT_SIGNED']);
+/**
+ * Errors that say the origin could not answer, not that the data is bad: only these may fall back to stale data.
+ * Every format's: the `origin-outage` codes of the table in shared/errors.ts.
+ */
+const OUTAGE_CODES: ReadonlySet<string> = new Set(ORIGIN_OUTAGE_CODES);
+/** Errors remembered briefly as negative entries (the table's `negative` codes). */
+const NEGATIVE_CODES: ReadonlySet<string> = new Set(NEGATIVE_CACHE_CODES);
 
 /** What the store holds under a trust key. */
 type TrustEntry<T> =
@@ -91,7 +89,7 @@ export class TieredTrustCache implements TrustCache {
         this.remember(storeKey, negative, { storedAtMs: nowMs, expiresAtMs: nowMs + this.negativeTtlMs });
         throw error;
       }
-      if (code !== undefined && ORIGIN_OUTAGE_CODES.has(code) && cached && age >= 0 && age < maxStaleMs) {
+      if (code !== undefined && OUTAGE_CODES.has(code) && cached && age >= 0 && age < maxStaleMs) {
         // The store already refused entries past their expiresAtMs, which never exceeds the metadata's own expiry.
         this.observer.count(METRIC.staleServed);
         this.observer.warn('Notary failed; serving verified trust data from the cache (stale-if-error)', {
