@@ -4,6 +4,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { CACHE_TABLE_SCHEMA, WEBHOOK_TIMEOUT_SECONDS } from '../shared/constants';
+import type { AwsPermission } from '../shared/verify/format';
 import {
   buildWebhookConfiguration,
   type FailurePolicy,
@@ -21,10 +22,12 @@ export interface NotaryGateStackProps extends StackProps {
   /** The policy, staged by `stagePolicy` (and validated) before the stack is built; absent: built-in default. */
   readonly policy?: StagedPolicy;
   /**
-   * The Secrets Manager ARNs the policy reads Notary credentials from (`auth.secretArn`), as `validatePolicyFile`
-   * returns them: the function may read these and no other secret of the account.
+   * The Secrets Manager ARNs the policy reads credentials from (`auth.secretArn` of its format sections), as
+   * `validatePolicyFile` returns them: the function may read these and no other secret of the account.
    */
-  readonly notarySecretArns?: readonly string[];
+  readonly secretArns?: readonly string[];
+  /** Other AWS API permissions the policy's formats need, as `validatePolicyFile` returns them. */
+  readonly awsPermissions?: readonly AwsPermission[];
   /**
    * The regions of the AWS Signer signing profiles the policy's Notation trust policies trust with revocation on
    * (`signerRevocationRegions`): the function may call signer:GetRevocationStatus there. Empty: no Signer access.
@@ -76,7 +79,8 @@ export class NotaryGateStack extends Stack {
     });
     this.webhook.bindCache(table);
     this.webhook.bindTokenSecret(token);
-    this.webhook.bindNotaryCredentials(props.notarySecretArns ?? []);
+    this.webhook.bindPolicySecrets(props.secretArns ?? []);
+    this.webhook.bindFormatPermissions(props.awsPermissions ?? []);
     this.webhook.bindSignerRevocation(props.signerRevocationRegions ?? []);
     const url = this.webhook.addPublicUrl();
 

@@ -17,6 +17,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import BUNDLE_SETTINGS from '../scripts/bundle-settings.json';
 import { ENV, METRICS_NAMESPACE, SERVICE_NAME, WEBHOOK_TIMEOUT_SECONDS } from '../shared/constants';
+import type { AwsPermission } from '../shared/verify/format';
 import { BUNDLED_POLICY_DIR, BUNDLED_POLICY_FILE, LAMBDA_TASK_ROOT, type StagedPolicy } from './policy-bundle';
 import { SignerRevocationGrant } from './signer-revocation';
 
@@ -116,10 +117,11 @@ export class WebhookFunction extends Construct {
   }
 
   /**
-   * Lets the function read the Notary credentials secrets the policy names (`auth.secretArn`): GetSecretValue on
-   * exactly those ARNs, nothing else. The policy, shipped in the bundle, names them; no environment variable needed.
+   * Lets the function read the credentials secrets the policy's format sections name (`auth.secretArn`):
+   * GetSecretValue on exactly those ARNs, nothing else. The policy, shipped in the bundle, names them; no
+   * environment variable needed.
    */
-  bindNotaryCredentials(secretArns: readonly string[]): void {
+  bindPolicySecrets(secretArns: readonly string[]): void {
     if (secretArns.length === 0) return;
     this.function.addToRolePolicy(
       new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [...new Set(secretArns)] }),
@@ -134,6 +136,15 @@ export class WebhookFunction extends Construct {
     const role = this.function.role;
     if (regions.length === 0 || !role) return;
     new SignerRevocationGrant(this, 'SignerRevocation', { role, regions });
+  }
+
+  /** Grants the AWS API calls the policy's formats make (each format module's `awsPermissions`), one statement each. */
+  bindFormatPermissions(permissions: readonly AwsPermission[]): void {
+    for (const permission of permissions) {
+      this.function.addToRolePolicy(
+        new PolicyStatement({ actions: [...permission.actions], resources: [...permission.resources] }),
+      );
+    }
   }
 
   /** AuthType NONE: the apiserver cannot sign SigV4 requests; the path token is the authentication. */

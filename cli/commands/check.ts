@@ -31,7 +31,7 @@ export function registerCheck(program: Command): void {
     .option('--policy <file>', 'policy file (default: POLICY/POLICY_FILE, ./policy.yaml, or the built-in default)')
     .option(
       '--json',
-      'print {"allowed", "images": [{image, name, tag, digest, reference, allowed, code, reason, signedDigest}]}',
+      'print {"allowed", "images": [{image, name, tag, digest, reference, allowed, code, reason, signedDigest, format, warnings}]}',
     )
     .option('--at <rfc3339>', 'evaluate signature and metadata expiry at this instant instead of now')
     .option('--cache-table <name>', 'DynamoDB cache table (default: in-memory only)')
@@ -95,6 +95,10 @@ function contractShape(checked: CheckedImage) {
     code: checked.code,
     reason: checked.reason,
     signedDigest: checked.signedDigest ?? null,
+    // Absent when no format ran (a rule allowed or denied the image), or when there is nothing to say.
+    ...(checked.format !== undefined ? { format: checked.format } : {}),
+    ...(checked.warnings?.length ? { warnings: checked.warnings } : {}),
+    ...(checked.formats ? { formats: checked.formats } : {}),
   };
 }
 

@@ -1,6 +1,5 @@
-import type { Decision } from '../log/fields';
 import type { Mode } from '../policy/types';
-import type { ImageDecision, ReviewOutcome } from './types';
+import type { Decision, ImageDecision, ReviewOutcome } from './types';
 
 /** Images that enforce mode would deny, split by the mode that applies to each. */
 export function deniedImages(outcome: ReviewOutcome): { enforced: ImageDecision[]; audited: ImageDecision[] } {

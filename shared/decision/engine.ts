@@ -1,19 +1,26 @@
 import { extractImages } from '../admission/extract';
 import type { AdmissionRequest, ContainerImage } from '../admission/types';
 import { type Clock, systemClock } from '../clock';
-import { InvalidReferenceError, NotaryGateError, TRUST_ERROR_CODES, type VerdictCode } from '../errors';
+import { describeError } from '../describe-error';
+import { InvalidReferenceError, isTrustErrorCode, NotaryGateError, type VerdictCode } from '../errors';
 import { parseReference } from '../image/reference';
 import type { ImageReference } from '../image/types';
 import { type Observer, silentObserver } from '../observer';
+import { POLICY_DEFAULTS } from '../policy/defaults';
 import { findRule } from '../policy/match';
 import type { Mode, Policy, Rule } from '../policy/types';
 import type { ImageVerdict, SignatureVerifier } from '../verify/types';
+import { combineVerdicts, type NamedVerdict } from './combine';
 import { settleBefore } from './deadline';
 import type { CheckContext, CheckedImage, ImageDecision, ReviewOutcome } from './types';
 
 export interface DecisionEngineOptions {
   readonly policy: Policy;
-  /** Signature formats; the first one that supports a `verify` rule decides its images. */
+  /**
+   * One verifier per signature format (shared/runtime/verifiers.ts builds them from the format modules). Every
+   * verifier that supports a `verify` rule (the rule names its format) runs for the rule's images, concurrently, and
+   * their verdicts combine by the rule's `require` (shared/decision/combine.ts).
+   */
   readonly verifiers: readonly SignatureVerifier[];
   readonly observer?: Observer;
   /** Wall clock for deadlines (the evaluation instant `nowMs` may be fixed by `--at`; deadlines never are). */
@@ -45,17 +52,20 @@ export class DecisionEngine {
   }
 
   /**
-   * Verdicts for many image strings (duplicates checked once), concurrently. Images still pending at
-   * `ctx.deadlineAtMs` become NOTARY_UNREACHABLE.
+   * Verdicts for many image strings (duplicates checked once), concurrently. An image still pending at
+   * `ctx.deadlineAtMs` is decided from the formats that answered, each format still running counting as its
+   * origin's outage (its `unreachableCode`, e.g. NOTARY_UNREACHABLE): under `require: any` a format that allowed
+   * in time still admits the image.
    */
   async checkImages(images: readonly string[], ctx: CheckContext): Promise<Map<string, CheckedImage>> {
     const unique = [...new Set(images)];
+    const progress = new Map<string, FormatRun>();
     const { results, pending } = await settleBefore(
       unique,
-      (image, signal) => this.evaluate(image, ctx.nowMs, signal),
+      (image, signal) => this.evaluate(image, ctx.nowMs, signal, progress),
       { deadlineAtMs: ctx.deadlineAtMs, wallClock: this.wallClock },
     );
-    for (const image of pending) results.set(image, this.timedOut(image));
+    for (const image of pending) results.set(image, this.timedOut(image, progress.get(image)));
     return results;
   }
 
@@ -89,7 +99,12 @@ export class DecisionEngine {
   }
 
   /** Never rejects: every failure becomes a verdict. */
-  private async evaluate(image: string, nowMs: number, signal: AbortSignal): Promise<CheckedImage> {
+  private async evaluate(
+    image: string,
+    nowMs: number,
+    signal: AbortSignal,
+    progress: Map<string, FormatRun>,
+  ): Promise<CheckedImage> {
     let ref: ImageReference;
     try {
       ref = parseReference(image);
@@ -97,11 +112,16 @@ export class DecisionEngine {
       if (error instanceof InvalidReferenceError) {
         return invalid(image, this.policy.mode, `not a valid image reference: ${error.message}`);
       }
-      return invalid(image, this.policy.mode, `cannot parse the image reference: ${describe(error)}`, 'INTERNAL_ERROR');
+      return invalid(
+        image,
+        this.policy.mode,
+        `cannot parse the image reference: ${describeError(error)}`,
+        'INTERNAL_ERROR',
+      );
     }
     const rule = findRule(this.policy, ref.name);
     const mode: Mode = rule?.mode ?? this.policy.mode;
-    const verdict = await this.verdictFor(ref, rule, nowMs, signal);
+    const verdict = await this.verdictFor(ref, rule, nowMs, signal, (run) => progress.set(image, run));
     return { ...referenceFields(ref), ...verdict, mode };
   }
 
@@ -110,6 +130,7 @@ export class DecisionEngine {
     rule: Rule | undefined,
     nowMs: number,
     signal: AbortSignal,
+    track: (run: FormatRun) => void,
   ): Promise<ImageVerdict> {
     if (rule === undefined) {
       return this.policy.defaultAction === 'allow'
@@ -128,37 +149,57 @@ export class DecisionEngine {
     if (rule.action === 'deny') {
       return { allowed: false, code: 'DENIED_BY_RULE', reason: `a policy rule denies images of ${ref.name}` };
     }
-    const verifier = this.verifiers.find((v) => v.supports(rule));
-    if (verifier === undefined) {
-      // A verify rule that no signature format can check would otherwise admit nothing silently: say why.
+    const verifiers = this.verifiers.filter((v) => v.supports(rule));
+    if (verifiers.length === 0) {
+      // The loader refuses such rules; a hand-built rule, or a runtime without the rule's format, lands here: a bug
+      // that would otherwise admit nothing silently. Say why.
       return {
         allowed: false,
-        code: 'NOTARY_ERROR',
-        reason: `the rule matching ${ref.name} requires signatures but names no signature source; add a notary: section to it`,
+        code: 'INTERNAL_ERROR',
+        reason: `the rule matching ${ref.name} requires signatures but names no signature format section this runtime verifies; add one to it`,
       };
     }
+    const run: FormatRun = { ref, rule, verifiers, verdicts: verifiers.map(() => undefined) };
+    track(run);
+    await Promise.all(
+      verifiers.map(async (verifier, index) => {
+        run.verdicts[index] = await this.runFormat(verifier, ref, rule, nowMs, signal);
+      }),
+    );
+    return combine(run);
+  }
+
+  /** One format's verdict; never rejects. */
+  private async runFormat(
+    verifier: SignatureVerifier,
+    ref: ImageReference,
+    rule: Rule,
+    nowMs: number,
+    signal: AbortSignal,
+  ): Promise<ImageVerdict> {
     try {
       return await verifier.verify(ref, rule, { nowMs, signal });
     } catch (error) {
-      if (signal.aborted) return unreachable(ref.name);
-      if (error instanceof NotaryGateError && isVerdictCode(error.code) && error.code !== 'INTERNAL_ERROR') {
+      if (signal.aborted) return unreachable(ref.name, verifier);
+      if (error instanceof NotaryGateError && isTrustErrorCode(error.code)) {
         return { allowed: false, code: error.code, reason: error.message, format: verifier.format };
       }
       this.observer.warn('verifier failed unexpectedly', {
         format: verifier.format,
         repository: ref.name,
-        error: describe(error),
+        error: describeError(error),
       });
       return {
         allowed: false,
         code: 'INTERNAL_ERROR',
-        reason: `signature verification of ${ref.name} failed unexpectedly (${describe(error)}); the image is denied until it can be verified`,
+        reason: `signature verification of ${ref.name} failed unexpectedly (${describeError(error)}); the image is denied until it can be verified`,
         format: verifier.format,
       };
     }
   }
 
-  private timedOut(image: string): CheckedImage {
+  /** An image pending at the deadline: the formats that answered decide, the others count as unreachable. */
+  private timedOut(image: string, run: FormatRun | undefined): CheckedImage {
     let fields = nullReference(image);
     let mode = this.policy.mode;
     try {
@@ -168,7 +209,12 @@ export class DecisionEngine {
     } catch {
       // An invalid reference is never pending; keep the null fields.
     }
-    return { ...fields, ...unreachable(fields.name ?? image), mode };
+    if (run === undefined) {
+      // Pending before any format started (cannot happen today: rules are matched synchronously).
+      return { ...fields, ...deadlinePassed(fields.name ?? image), mode };
+    }
+    const verdicts = run.verdicts.map((verdict, index) => verdict ?? unreachable(run.ref.name, run.verifiers[index]!));
+    return { ...fields, ...combine({ ...run, verdicts }), mode };
   }
 
   private unchecked(image: string, code: VerdictCode, reason: string): CheckedImage {
@@ -206,21 +252,36 @@ function invalid(image: string, mode: Mode, reason: string, code: VerdictCode = 
   return { ...nullReference(image), allowed: false, code, reason, mode };
 }
 
-function unreachable(repository: string): ImageVerdict {
+/** The formats a rule names for one image, and what each has answered so far (the deadline reads it). */
+interface FormatRun {
+  readonly ref: ImageReference;
+  readonly rule: Rule;
+  readonly verifiers: readonly SignatureVerifier[];
+  readonly verdicts: (ImageVerdict | undefined)[];
+}
+
+function combine(run: Omit<FormatRun, 'verdicts'> & { readonly verdicts: readonly (ImageVerdict | undefined)[] }) {
+  const named: NamedVerdict[] = run.verifiers.map((verifier, index) => ({
+    format: verifier.format,
+    verdict: run.verdicts[index]!,
+  }));
+  return combineVerdicts(run.rule.require ?? POLICY_DEFAULTS.require, named);
+}
+
+/** A format whose origin did not answer before the deadline: its own "unreachable" code. */
+function unreachable(repository: string, verifier: SignatureVerifier): ImageVerdict {
   return {
     allowed: false,
-    code: 'NOTARY_UNREACHABLE',
-    reason: `the trust data of ${repository} could not be verified before the admission deadline; retry, or check that its Notary server is reachable`,
+    code: verifier.unreachableCode,
+    reason: `the trust data of ${repository} could not be verified before the admission deadline; retry, or check that its ${verifier.format} signature source is reachable`,
+    format: verifier.format,
   };
 }
 
-const TRUST_ERROR_CODE_SET: ReadonlySet<string> = new Set(TRUST_ERROR_CODES);
-
-/** Only trust-layer denial codes may come from a thrown error; anything else is unexpected. */
-function isVerdictCode(code: string): code is VerdictCode {
-  return TRUST_ERROR_CODE_SET.has(code);
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+function deadlinePassed(repository: string): ImageVerdict {
+  return {
+    allowed: false,
+    code: 'INTERNAL_ERROR',
+    reason: `${repository} could not be checked before the admission deadline; retry`,
+  };
 }

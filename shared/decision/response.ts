@@ -28,7 +28,8 @@ const MAX_IMAGE_CHARS = 200;
 /**
  * The one function that turns decisions into the AdmissionReview response: the request's apiVersion and uid;
  * on denial a 403 status whose message lists each denied image with its container path and reason; images
- * denied in audit mode are admitted with one warning each (kubectl prints them). Audit annotations record
+ * denied in audit mode are admitted with one warning each (kubectl prints them), and so is each warning of an allowed
+ * image's verdict (what its format only logs) when the admission is allowed. Audit annotations record
  * every denied image; the apiserver prefixes their keys with the webhook's name (`<webhook>/denied-images`).
  */
 export function buildAdmissionResponse(
@@ -37,9 +38,10 @@ export function buildAdmissionResponse(
 ): AdmissionReviewResponse {
   const { enforced, audited } = deniedImages(outcome);
   const allowed = enforced.length === 0;
-  const warnings = boundedWarnings(
-    audited.map((image) => truncate(`notary-gate (audit): ${describeImage(image)}`, MAX_WARNING_CHARS)),
-  );
+  const warnings = boundedWarnings([
+    ...audited.map((image) => truncate(`notary-gate (audit): ${describeImage(image)}`, MAX_WARNING_CHARS)),
+    ...(allowed ? verdictWarnings(outcome.images) : []),
+  ]);
   const denied = [...enforced, ...audited];
   return {
     apiVersion: request.apiVersion,
@@ -81,6 +83,20 @@ function denialMessage(enforced: readonly ImageDecision[], total: number): strin
 
 function describeImage(image: ImageDecision): string {
   return `${image.path} "${truncate(image.image, MAX_IMAGE_CHARS)}": ${image.code}: ${truncate(image.reason, MAX_REASON_CHARS)}`;
+}
+
+/** `notary-gate: <path> "<image>": <warning>` for each warning of each allowed image. */
+function verdictWarnings(images: readonly ImageDecision[]): string[] {
+  return images.flatMap((image) =>
+    image.allowed && image.warnings
+      ? image.warnings.map((warning) =>
+          truncate(
+            `notary-gate: ${image.path} "${truncate(image.image, MAX_IMAGE_CHARS)}": ${warning}`,
+            MAX_WARNING_CHARS,
+          ),
+        )
+      : [],
+  );
 }
 
 function boundedWarnings(warnings: readonly string[]): string[] {

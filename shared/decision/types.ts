@@ -25,6 +25,9 @@ export interface ImageDecision extends CheckedImage {
   readonly containerName: string | undefined;
 }
 
+/** An admission's decision: deny when an enforced image is denied; audit-deny when only audited ones are. */
+export type Decision = 'allow' | 'deny' | 'audit-deny';
+
 /** Why a review was answered without looking at any image. */
 export type ShortCircuit = 'operation' | 'no-images';
 

@@ -13,6 +13,8 @@ export type DecisionRequestInfo = Pick<
 /** Bounds for the flat fields, so that one huge object cannot make a huge log line. */
 const MAX_FLAT_CHARS = 2000;
 const MAX_REASON_CHARS = 500;
+/** Warnings per image in the record: a format that logs more is misbehaving; the count says so. */
+const MAX_WARNINGS_PER_IMAGE = 10;
 
 /**
  * The ONE decision record of an admission, keyed by the names in fields.ts (shared with the saved Logs
@@ -47,11 +49,27 @@ export function buildDecisionRecord(
       [IMAGE_FIELDS.code]: image.code,
       [IMAGE_FIELDS.reason]: truncate(image.reason, MAX_REASON_CHARS),
       [IMAGE_FIELDS.source]: image.source,
+      [IMAGE_FIELDS.format]: image.format,
+      [IMAGE_FIELDS.warnings]: boundedWarnings(image.warnings),
+      [IMAGE_FIELDS.formats]: image.formats?.map((verdict) => ({
+        format: verdict.format,
+        allowed: verdict.allowed,
+        code: verdict.code,
+        reason: truncate(verdict.reason, MAX_REASON_CHARS),
+        source: verdict.source,
+      })),
     })),
     [DECISION_LOG.deniedCodes]: truncate([...new Set(denied.map((image) => image.code))].join(','), MAX_FLAT_CHARS),
     [DECISION_LOG.deniedImages]: truncate([...new Set(denied.map((image) => image.image))].join(','), MAX_FLAT_CHARS),
     [DECISION_LOG.reason]: denied[0] ? truncate(denied[0].reason, MAX_REASON_CHARS) : undefined,
   };
+}
+
+function boundedWarnings(warnings: readonly string[] | undefined): string[] | undefined {
+  if (!warnings?.length) return undefined;
+  const kept = warnings.slice(0, MAX_WARNINGS_PER_IMAGE).map((warning) => truncate(warning, MAX_REASON_CHARS));
+  const more = warnings.length - kept.length;
+  return more > 0 ? [...kept, `and ${more} more`] : kept;
 }
 
 function truncate(text: string, max: number): string {

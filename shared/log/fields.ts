@@ -38,6 +38,13 @@ export const IMAGE_FIELDS = {
   reason: 'reason',
   /** memory | dynamodb | origin | stale */
   source: 'source',
+  /** The signature format that decided (`notary-v1`, `notation`, `notary-v1+notation`); absent when none ran. */
+  format: 'format',
+  /** What the format only logged (allowed with warnings); absent when none. */
+  warnings: 'warnings',
+  /** When the rule names several formats: each format's {format, allowed, code, reason, source}. */
+  formats: 'formats',
 } as const;
 
-export type Decision = 'allow' | 'deny' | 'audit-deny';
+/** The admission's decision, as logged: allow | deny | audit-deny. */
+export type { Decision } from '../decision/types';

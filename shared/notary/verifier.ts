@@ -9,9 +9,11 @@ import type { Clock } from '../clock';
 import { NotaryGateError, TrustError, type VerdictCode } from '../errors';
 import type { ImageReference } from '../image/types';
 import type { Observer } from '../observer';
+import { POLICY_DEFAULTS } from '../policy/defaults';
 import type { NotarySettings, Rule } from '../policy/types';
 import { type HttpTransport, NodeHttpTransport } from '../registry/http';
 import { TokenAuthenticator } from '../registry/token-auth';
+import { cacheKey } from '../verify/cache-key';
 import type { DigestResolution, ImageVerdict, SignatureVerifier, VerifyContext } from '../verify/types';
 import { NotaryRepositoryClient } from './repository-client';
 import { type TrustIdentity, trustIdentity } from './trust-identity';
@@ -20,9 +22,9 @@ import { resolveImage } from './tuf/resolve';
 import type { VerifiedTrust } from './tuf/types';
 
 export const NOTARY_V1_FORMAT = 'notary-v1';
-/** Defaults of the policy's `cache` settings, used when the caller passes none. */
-export const DEFAULT_FRESH_TTL_MS = 300_000;
-export const DEFAULT_MAX_STALE_MS = 3_600_000;
+/** The policy's `cache` defaults, used when the caller passes none. */
+export const DEFAULT_FRESH_TTL_MS = POLICY_DEFAULTS.freshTtlSeconds * 1000;
+export const DEFAULT_MAX_STALE_MS = POLICY_DEFAULTS.maxStaleSeconds * 1000;
 
 export interface NotaryVerifierDeps {
   readonly cache: TrustCache;
@@ -42,6 +44,7 @@ export interface NotaryVerifierDeps {
 
 export class NotaryVerifier implements SignatureVerifier {
   readonly format = NOTARY_V1_FORMAT;
+  readonly unreachableCode = 'NOTARY_UNREACHABLE';
   readonly #client: NotaryRepositoryClient;
   readonly #trustState: TrustStateStore;
   readonly #freshTtlMs: number;
@@ -151,13 +154,14 @@ export class NotaryVerifier implements SignatureVerifier {
 }
 
 /**
- * `notary-v1#<server>#<gun, host lower-cased>#<pins>` (see trust-identity.ts): one repository has one entry, and
- * data verified against one set of pinned keys is never served for a rule that pins others (or none).
+ * `notary-v1#<server>#<gun, host lower-cased>#<pins>` (see trust-identity.ts; the shape is shared/verify/cache-key.ts):
+ * one repository has one entry, and data verified against one set of pinned keys is never served for a rule that
+ * pins others (or none).
  */
 export function trustCacheKey(notary: Pick<NotarySettings, 'server' | 'rootKeys'>, gun: string): string {
   return cacheKeyOf(trustIdentity(notary, gun));
 }
 
 function cacheKeyOf(identity: TrustIdentity): string {
-  return `${NOTARY_V1_FORMAT}#${identity.server}#${identity.gunKey}#${identity.pins}`;
+  return cacheKey(NOTARY_V1_FORMAT, identity.server, identity.gunKey, identity.pins);
 }

@@ -1,15 +1,19 @@
+import { FORMAT_MODULES } from '../formats/modules';
+import { type FormatModule, sectionOf } from '../verify/format';
 import type { AuthDocument, PolicyDocument } from './schema';
-import type { NotarySettings } from './types';
 
 /**
- * Notary credentials of a rule's `auth`, resolved once when the policy loads: from environment variables
+ * Credentials of an `auth` document of a rule's format section, resolved once when the policy loads: from environment variables
  * (`usernameEnv`/`username` + `passwordEnv`, for the CLI) or from a Secrets Manager secret (`secretArn`, for the
  * deployed Lambda, whose environment must not hold secrets). Nothing here talks to AWS: the secret reader is
  * injected, so tests pass a fake and the runtime passes Powertools Parameters (shared/runtime/secrets.ts).
  * Secret values never appear in an error message.
  */
 
-export type Credentials = NonNullable<NotarySettings['auth']>;
+export interface Credentials {
+  readonly username: string;
+  readonly password: string;
+}
 
 /** The string value of a secret, by ARN. Rejects when the secret cannot be read (missing, access denied, binary). */
 export type PolicySecretReader = (secretArn: string) => Promise<string>;
@@ -26,16 +30,24 @@ export type CredentialReference =
   | { readonly field: string; readonly kind: 'secret'; readonly secretArn: string }
   | { readonly field: string; readonly kind: 'env'; readonly envNames: readonly string[] };
 
-/** Every rule's `auth`, as `rules[i].notary.auth` with its form. */
-export function credentialReferences(document: PolicyDocument): CredentialReference[] {
-  return document.rules.flatMap((rule, index): CredentialReference[] => {
-    const auth = rule.notary?.auth;
-    if (auth === undefined) return [];
-    const field = `rules[${index}].notary.auth`;
-    if (auth.secretArn !== undefined) return [{ field, kind: 'secret', secretArn: auth.secretArn }];
-    const envNames = [auth.usernameEnv, auth.passwordEnv].filter((name): name is string => name !== undefined);
-    return [{ field, kind: 'env', envNames }];
-  });
+/** Every credential a policy names, from each format section of each rule (`rules[i].notary.auth`) with its form. */
+export function credentialReferences(
+  document: PolicyDocument,
+  modules: readonly FormatModule[] = FORMAT_MODULES,
+): CredentialReference[] {
+  return document.rules.flatMap((rule, index) =>
+    modules.flatMap((module) => {
+      const section = sectionOf(rule, module.key);
+      return section === undefined ? [] : module.secretReferences(section, `rules[${index}].${module.key}`);
+    }),
+  );
+}
+
+/** The reference of one `auth` document at `field`, for a format module's `secretReferences`. */
+export function authReference(auth: AuthDocument, field: string): CredentialReference {
+  if (auth.secretArn !== undefined) return { field, kind: 'secret', secretArn: auth.secretArn };
+  const envNames = [auth.usernameEnv, auth.passwordEnv].filter((name): name is string => name !== undefined);
+  return { field, kind: 'env', envNames };
 }
 
 /**

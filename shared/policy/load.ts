@@ -3,20 +3,22 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ENV } from '../constants';
 import { InvalidPolicyError } from '../errors';
-import { type Credentials, credentialResolver, type PolicySecretReader } from './credentials';
-import { describeIssues, type NotaryDocument, POLICY_DEFAULTS, type PolicyDocument, policySchema } from './schema';
-import type { NotarySettings, Policy } from './types';
+import { FORMAT_MODULES } from '../formats/modules';
+import { type FormatModule, type SectionContext, sectionOf } from '../verify/format';
+import { credentialResolver, type PolicySecretReader } from './credentials';
+import { describeIssues, POLICY_DEFAULTS, type PolicyDocument, policySchemaFor } from './schema';
+import { PEM_MARKER } from './schema-parts';
+import type { Policy, Rule } from './types';
 
 /**
- * Loads the policy: YAML or JSON text (a file, or inline), validated by the schema, then resolved: caFile and
- * rootKeys (PEM text or a path relative to the policy file's folder) become PEM text, and `auth` credentials are
- * read from the environment variables or the Secrets Manager secrets the policy names (shared/policy/credentials.ts).
- * Every failure is an InvalidPolicyError naming the field.
+ * Loads the policy: YAML or JSON text (a file, or inline), validated by the schema, then resolved: each format
+ * section of a rule is resolved by its format module (files it names, relative to the policy file's folder, become
+ * their contents; `auth` credentials are read from the environment variables or the Secrets Manager secrets the
+ * policy names, shared/policy/credentials.ts). Every failure is an InvalidPolicyError naming the field.
  */
 
 /** Policy files and the PEM files they name are small; anything larger is a mistake. */
-const MAX_FILE_BYTES = 1024 * 1024;
-const PEM_MARKER = '-----BEGIN ';
+export const MAX_FILE_BYTES = 1024 * 1024;
 
 /**
  * The embedded default (`npm start` with no policy): enforce, and deny every image because no rule matches.
@@ -52,6 +54,8 @@ export interface PolicySource {
    * credentials are not looked up (no environment variable, no secret read) and `auth` stays undefined.
    */
   readonly validateOnly?: boolean;
+  /** The signature formats the policy may name (default: all of FORMAT_MODULES); tests add their own. */
+  readonly formats?: readonly FormatModule[];
 }
 
 /** The text and where relative paths in it resolve, for a file or an inline policy. */
@@ -63,20 +67,39 @@ interface PolicyText {
 
 export async function loadPolicy(source: PolicySource): Promise<Policy> {
   const { text, baseDir, fail } = await readPolicyText(source);
-  const document = validate(text, fail);
+  const formats = source.formats ?? FORMAT_MODULES;
+  const document = validate(text, fail, formats);
   const resolveAuth = credentialResolver({ env: source.env ?? process.env, readSecret: source.readSecret }, fail);
+  const context = (field: string): SectionContext => ({
+    field,
+    baseDir,
+    validateOnly: source.validateOnly === true,
+    fail,
+    resolvePath: (value) => resolve(baseDir, value),
+    readText: (value, at) => readText(resolve(baseDir, value), at, fail),
+    readPem: (value, at) => readPem(value, at, baseDir, fail),
+    resolveAuth: async (auth, at) => (source.validateOnly ? undefined : resolveAuth(auth, at)),
+  });
   const rules = await Promise.all(
-    document.rules.map(async (rule, index) => ({
-      match: rule.match,
-      action: rule.action,
-      requireDigest: rule.requireDigest,
-      mutateDigest: rule.mutateDigest,
-      mode: rule.mode,
-      notary:
-        rule.notary === undefined
-          ? undefined
-          : await resolveNotary(rule.notary, `rules[${index}].notary`, { ...source, baseDir, resolveAuth }, fail),
-    })),
+    document.rules.map(async (rule, index): Promise<Rule> => {
+      // In the module list's order, so that combined verdicts list formats in one order whatever the file's.
+      const sections = await Promise.all(
+        formats.map(async (module) => {
+          const section = sectionOf(rule, module.key);
+          if (section === undefined) return [];
+          return [[module.key, await module.resolve(section, context(`rules[${index}].${module.key}`))] as const];
+        }),
+      );
+      return {
+        match: rule.match,
+        action: rule.action,
+        requireDigest: rule.requireDigest,
+        mutateDigest: rule.mutateDigest,
+        mode: rule.mode,
+        require: rule.require,
+        ...Object.fromEntries(sections.flat()),
+      };
+    }),
   );
   return {
     mode: document.mode,
@@ -92,9 +115,11 @@ export async function loadPolicy(source: PolicySource): Promise<Policy> {
  * The policy as written, validated by the schema but not resolved: no file, variable or secret is read beyond the
  * policy itself. For checks on the policy's form, e.g. which secrets a deployment must be allowed to read.
  */
-export async function readPolicyDocument(source: Pick<PolicySource, 'file' | 'text'>): Promise<PolicyDocument> {
+export async function readPolicyDocument(
+  source: Pick<PolicySource, 'file' | 'text' | 'formats'>,
+): Promise<PolicyDocument> {
   const { text, fail } = await readPolicyText(source);
-  return validate(text, fail);
+  return validate(text, fail, source.formats ?? FORMAT_MODULES);
 }
 
 async function readPolicyText(source: PolicySource): Promise<PolicyText> {
@@ -110,8 +135,8 @@ async function readPolicyText(source: PolicySource): Promise<PolicyText> {
   return { text, baseDir, fail };
 }
 
-function validate(text: string, fail: (message: string) => never): PolicyDocument {
-  const parsed = policySchema.safeParse(parseText(text, fail));
+function validate(text: string, fail: (message: string) => never, formats: readonly FormatModule[]): PolicyDocument {
+  const parsed = policySchemaFor(formats).safeParse(parseText(text, fail));
   return parsed.success ? parsed.data : fail(describeIssues(parsed.error));
 }
 
@@ -122,14 +147,14 @@ function validate(text: string, fail: (message: string) => never): PolicyDocumen
 export async function policyFromEnv(
   env: NodeJS.ProcessEnv,
   baseDir: string,
-  options: { readSecret?: PolicySecretReader } = {},
+  options: { readSecret?: PolicySecretReader; formats?: readonly FormatModule[] } = {},
 ): Promise<Policy> {
   const inline = env[ENV.policy];
   const file = env[ENV.policyFile];
   if (inline && file) throw new InvalidPolicyError(`set ${ENV.policy} or ${ENV.policyFile}, not both`);
-  const { readSecret } = options;
-  if (inline) return loadPolicy({ text: inline, baseDir, env, readSecret });
-  if (file) return loadPolicy({ file: isAbsolute(file) ? file : resolve(baseDir, file), env, readSecret });
+  const { readSecret, formats } = options;
+  if (inline) return loadPolicy({ text: inline, baseDir, env, readSecret, formats });
+  if (file) return loadPolicy({ file: isAbsolute(file) ? file : resolve(baseDir, file), env, readSecret, formats });
   return DEFAULT_POLICY;
 }
 
@@ -152,40 +177,26 @@ function parseText(text: string, fail: (message: string) => never): unknown {
   return value;
 }
 
-async function resolveNotary(
-  notary: NotaryDocument,
-  field: string,
-  source: PolicySource & {
-    baseDir: string;
-    resolveAuth: (auth: NonNullable<NotaryDocument['auth']>, field: string) => Promise<Credentials>;
-  },
-  fail: (message: string) => never,
-): Promise<NotarySettings> {
-  const ca = notary.caFile === undefined ? undefined : await readPem(notary.caFile, `${field}.caFile`, source, fail);
-  const rootKeys = await Promise.all(
-    notary.rootKeys.map((key, index) => readPem(key, `${field}.rootKeys[${index}]`, source, fail)),
-  );
-  const auth = notary.auth && !source.validateOnly ? await source.resolveAuth(notary.auth, `${field}.auth`) : undefined;
-  return { server: notary.server.replace(/\/+$/, ''), ca, rootKeys, delegations: notary.delegations, auth };
-}
-
 /** PEM text as given, or the contents of a PEM file relative to the policy's folder. */
 async function readPem(
   value: string,
   field: string,
-  source: { baseDir: string },
+  baseDir: string,
   fail: (message: string) => never,
 ): Promise<string> {
   if (value.includes(PEM_MARKER)) return value;
-  const path = resolve(source.baseDir, value);
-  let contents: string;
+  const contents = await readText(resolve(baseDir, value), field, fail);
+  if (!contents.includes(PEM_MARKER)) return fail(`${field}: ${value} is not a PEM file (no "${PEM_MARKER}" line)`);
+  return contents;
+}
+
+/** A small file named by a policy field; failures name the field. */
+async function readText(path: string, field: string, fail: (message: string) => never): Promise<string> {
   try {
-    contents = await readSmallFile(path, 'file');
+    return await readSmallFile(path, 'file');
   } catch (error) {
     return fail(`${field}: ${(error as Error).message}`);
   }
-  if (!contents.includes(PEM_MARKER)) return fail(`${field}: ${value} is not a PEM file (no "${PEM_MARKER}" line)`);
-  return contents;
 }
 
 async function readSmallFile(path: string, what: string): Promise<string> {

@@ -1,24 +1,22 @@
+import type { FormatSections } from '../verify/format';
+
 /**
- * The policy: plain data, validated by `loadPolicy` (shared/policy/load.ts). Paths (caFile, rootKeys) are already
- * resolved to contents by the loader, relative to the policy file's folder.
+ * The policy: plain data, validated by `loadPolicy` (shared/policy/load.ts). Paths named by format sections are
+ * already resolved to contents by the loader, relative to the policy file's folder.
  */
 export type Mode = 'enforce' | 'audit';
 export type Action = 'verify' | 'allow' | 'deny';
+/** How the formats a rule names combine: `all` must verify (the default), or `any` one of them. */
+export type Require = 'all' | 'any';
 
-export interface NotarySettings {
-  /** Base URL of a Notary v1 server, e.g. `https://notary.docker.io`. */
-  readonly server: string;
-  /** Extra CA certificates (PEM text) trusted for the server's TLS, besides the system store. */
-  readonly ca: string | undefined;
-  /** Pinned root public keys or certificates (PEM text). Empty: trust on first use of the first root seen. */
-  readonly rootKeys: readonly string[];
-  /** When set, only digests signed in these roles count (e.g. `targets/releases`). */
-  readonly delegations: readonly string[] | undefined;
-  /** Basic credentials for the token endpoint, from env variables or a Secrets Manager secret; absent: anonymous. */
-  readonly auth: { username: string; password: string } | undefined;
-}
+/** Where the Notary client reads its settings' type; the type itself belongs to the Notary format module. */
+export type { NotarySettings } from '../notary/settings';
 
-export interface Rule {
+/**
+ * A rule: the base fields, and one resolved section per signature format it names (`notary`, ...), typed by each
+ * format module through `FormatSections` (shared/verify/format.ts).
+ */
+export interface Rule extends Partial<FormatSections> {
   /** Globs on the normalized name: `*` within one path segment, `**` across segments. */
   readonly match: readonly string[];
   readonly action: Action;
@@ -30,7 +28,8 @@ export interface Rule {
   readonly mutateDigest?: boolean;
   /** Overrides the global mode for images this rule matches (roll out one registry at a time). */
   readonly mode: Mode | undefined;
-  readonly notary: NotarySettings | undefined;
+  /** How the rule's formats combine; the loader always sets it (absent, as in hand-built rules: `all`). */
+  readonly require?: Require;
 }
 
 export interface Policy {
@@ -42,9 +41,9 @@ export interface Policy {
   /** On UPDATE, skip images that were already in oldObject (default false: check every image). */
   readonly skipUnchangedImages: boolean;
   readonly cache: {
-    /** How long verified trust data is used without asking Notary again. */
+    /** How long verified trust data is used without asking the origin again. */
     readonly freshTtlSeconds: number;
-    /** How long verified trust data may be used when Notary fails (never past the metadata's own expiry). */
+    /** How long verified trust data may be used when the origin fails (never past the data's own expiry). */
     readonly maxStaleSeconds: number;
   };
 }

@@ -2,6 +2,7 @@ import { createCacheFromEnv } from '../cache/create';
 import type { Clock } from '../clock';
 import { policyFromEnv } from '../policy/load';
 import type { Policy } from '../policy/types';
+import type { FormatModule } from '../verify/format';
 import { createRuntime, type Runtime } from './runtime';
 import { policySecretReader, powertoolsSecretReader, type SecretReader } from './secrets';
 import type { Telemetry } from './telemetry';
@@ -19,23 +20,29 @@ export interface RuntimeFromEnvOptions {
   readonly clock?: Clock;
   /** Secrets Manager (the webhook token, the policy's `auth.secretArn`); Powertools Parameters by default. */
   readonly readSecret?: SecretReader;
+  /** The signature formats (default: FORMAT_MODULES); tests add a test-only one. */
+  readonly formats?: readonly FormatModule[];
 }
 
 /**
  * The runtime from the environment of the contract: POLICY or POLICY_FILE, CACHE_TABLE (and the DynamoDB
  * endpoint override), WEBHOOK_TOKEN or WEBHOOK_TOKEN_SECRET_ARN. Fails fast on a bad policy or token setting,
- * and on Notary credentials (`auth.secretArn`) that cannot be read: they are read once, here, at cold start.
+ * and on credentials (`auth.secretArn`) that cannot be read: they are read once, here, at cold start.
  */
 export async function runtimeFromEnv(options: RuntimeFromEnvOptions): Promise<Runtime> {
   const { env, telemetry } = options;
   const readSecret = options.readSecret ?? powertoolsSecretReader;
   const webhookToken = webhookTokenFromEnv(env, readSecret);
   const policy =
-    options.policy ?? (await policyFromEnv(env, options.baseDir, { readSecret: policySecretReader(readSecret) }));
+    options.policy ??
+    (await policyFromEnv(env, options.baseDir, {
+      readSecret: policySecretReader(readSecret),
+      ...(options.formats ? { formats: options.formats } : {}),
+    }));
   const cache = createCacheFromEnv(env, telemetry.observer);
   return createRuntime({
     policy,
-    verifiers: createVerifiers(policy, cache, telemetry.observer),
+    verifiers: createVerifiers(policy, cache, telemetry.observer, options.formats),
     telemetry,
     ...(options.clock ? { clock: options.clock } : {}),
     webhookToken,

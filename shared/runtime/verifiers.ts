@@ -1,21 +1,19 @@
 import type { Cache } from '../cache/create';
-import { NotaryVerifier } from '../notary/verifier';
+import { FORMAT_MODULES } from '../formats/modules';
 import type { Observer } from '../observer';
 import type { Policy } from '../policy/types';
+import type { FormatModule } from '../verify/format';
 import type { SignatureVerifier } from '../verify/types';
 
 /**
- * The signature formats the engine knows, on the shared cache. A new format (Notation, AWS Signer) is one more
- * entry here and a rule section its `supports` recognises; the engine does not change.
+ * One verifier per signature format (shared/formats/modules.ts), on the shared cache, in the module list's order.
+ * A new format is a module and an entry in that list; neither this file nor the engine changes.
  */
-export function createVerifiers(policy: Policy, cache: Cache, observer: Observer): SignatureVerifier[] {
-  return [
-    new NotaryVerifier({
-      cache: cache.trustCache,
-      store: cache.store,
-      observer,
-      freshTtlMs: policy.cache.freshTtlSeconds * 1000,
-      maxStaleMs: policy.cache.maxStaleSeconds * 1000,
-    }),
-  ];
+export function createVerifiers(
+  policy: Policy,
+  cache: Cache,
+  observer: Observer,
+  formats: readonly FormatModule[] = FORMAT_MODULES,
+): SignatureVerifier[] {
+  return formats.map((module) => module.createVerifier({ policy, cache, observer }));
 }

@@ -13,9 +13,30 @@ export interface ImageVerdict {
   readonly reason: string;
   /** The signed digest of the image's tag, when known (to tell the user what to pin). */
   readonly signedDigest?: string;
-  /** Which signature format decided (e.g. `notary-v1`); absent when no verification ran. */
+  /**
+   * Which signature format decided (`notary-v1`, `notation`); absent when no verification ran. When a rule names
+   * several formats and more than one decided together (all allowed under `require: all`, all denied under `any`),
+   * their names joined with `+`, in the rule's order.
+   */
   readonly format?: string;
   readonly source?: TrustSource;
+  /**
+   * Checks the format only logs (e.g. an expired signature under Notation's `permissive` level): the image is
+   * allowed, and each warning reaches the decision log, `check --json` and the AdmissionReview's `warnings`.
+   */
+  readonly warnings?: readonly string[];
+  /** Set when the rule names more than one format: each format's own verdict, in the rule's order (see engine). */
+  readonly formats?: readonly FormatVerdict[];
+}
+
+/** One format's verdict inside a combined one. */
+export interface FormatVerdict {
+  readonly format: string;
+  readonly allowed: boolean;
+  readonly code: VerdictCode;
+  readonly reason: string;
+  readonly source?: TrustSource;
+  readonly warnings?: readonly string[];
 }
 
 /** Per-call context: the evaluation instant and the deadline. */
@@ -35,14 +56,15 @@ export type DigestResolution =
   | { readonly digest: undefined; readonly code: VerdictCode; readonly reason: string };
 
 /**
- * One signature format (Notary v1 today; Notation / AWS Signer next). The decision engine only sees this
- * interface: a new format adds a rule section (like `notary:`), an implementation, and nothing else changes.
- * Implementations cache verified trust data per repository and single-flight concurrent requests, so that
- * the images of one review fetch each repository once.
+ * The verifier of one signature format (Notary v1, Notation, ...), built by its FormatModule (./format.ts). The
+ * decision engine only sees this interface. Implementations cache verified trust data (keys from ./cache-key.ts)
+ * and single-flight concurrent requests, so that the images of one review fetch each repository once.
  */
 export interface SignatureVerifier {
   /** Stable format name, used in decisions and logs: `notary-v1`. */
   readonly format: string;
+  /** The verdict code when this format's origin did not answer before the deadline (an `origin-outage` code). */
+  readonly unreachableCode: VerdictCode;
   /** Whether this verifier handles the rule (e.g. the rule has a `notary` section). */
   supports(rule: Rule): boolean;
   /** Decides one image; never throws for trust failures (they become verdicts with codes). */

@@ -45,14 +45,15 @@ describe('deploying a policy with Notary credentials', () => {
           rule('c.example', `{ secretArn: "${ARN_A}" }`),
         ].join('\n'),
         async (file) => {
-          await expect(validatePolicyFile(file)).resolves.toEqual({ notarySecretArns: [ARN_A, ARN_B] });
+          await expect(validatePolicyFile(file)).resolves.toEqual({ secretArns: [ARN_A, ARN_B], awsPermissions: [] });
         },
       );
     });
 
     it('returns no ARN for a policy with anonymous Notary access', async () => {
       await expect(validatePolicyFile(join(ROOT, 'infra/examples/policy.yaml'))).resolves.toEqual({
-        notarySecretArns: [],
+        secretArns: [],
+        awsPermissions: [],
       });
     });
 
@@ -62,7 +63,7 @@ describe('deploying a policy with Notary credentials', () => {
       );
       expect(error).toBeInstanceOf(InvalidPolicyError);
       expect((error as Error).message).toMatch(
-        /^invalid policy for deployment \(examples\/policy\.yaml\): rules\[0\]\.notary\.auth \(NOTARY_USERNAME, NOTARY_PASSWORD\) reads Notary credentials from environment variables, .*give auth: \{ secretArn: <its ARN> \}/,
+        /^invalid policy for deployment \(examples\/policy\.yaml\): rules\[0\]\.notary\.auth \(NOTARY_USERNAME, NOTARY_PASSWORD\) reads credentials from environment variables, .*give auth: \{ secretArn: <its ARN> \}/,
       );
     });
 
@@ -74,9 +75,7 @@ describe('deploying a policy with Notary credentials', () => {
           rule('b.example', '{ username: bot, passwordEnv: PW }'),
         ].join('\n'),
         async (file) => {
-          await expect(validatePolicyFile(file)).rejects.toThrow(
-            /: rules\[1\]\.notary\.auth \(PW\) reads Notary credentials/,
-          );
+          await expect(validatePolicyFile(file)).rejects.toThrow(/: rules\[1\]\.notary\.auth \(PW\) reads credentials/);
         },
       );
     });
@@ -89,9 +88,9 @@ describe('deploying a policy with Notary credentials', () => {
 
     beforeAll(async () => {
       const policy = stagePolicy(PRIVATE_NOTARY_EXAMPLE);
-      const { notarySecretArns } = await validatePolicyFile(policy.file, PRIVATE_NOTARY_EXAMPLE);
+      const { secretArns } = await validatePolicyFile(policy.file, PRIVATE_NOTARY_EXAMPLE);
       app = new App({ context: cdkContext });
-      stack = new NotaryGateStack(app, 'NotaryGatePrivateNotary', { entry, policy, notarySecretArns });
+      stack = new NotaryGateStack(app, 'NotaryGatePrivateNotary', { entry, policy, secretArns });
       template = Template.fromStack(stack);
     });
 

@@ -87,7 +87,7 @@ describe('cdk synth of the app', () => {
       rmSync(result.outdir, { recursive: true, force: true });
       expect(result.status).toBe(2);
       expect(result.stderr).toMatch(
-        /INVALID_POLICY: invalid policy for deployment \(examples\/policy\.yaml\): rules\[0\]\.notary\.auth \(NOTARY_USERNAME, NOTARY_PASSWORD\) reads Notary credentials from environment variables.*secretArn/,
+        /INVALID_POLICY: invalid policy for deployment \(examples\/policy\.yaml\): rules\[0\]\.notary\.auth \(NOTARY_USERNAME, NOTARY_PASSWORD\) reads credentials from environment variables.*secretArn/,
       );
     });
   });

@@ -10,6 +10,7 @@ import {
   TRUST_ERROR_CODES,
   VERDICT_CODES,
 } from '../../shared/errors';
+import { FORMAT_MODULES } from '../../shared/formats/modules';
 
 describe('errors', () => {
   it('carry a stable code and keep the cause', () => {
@@ -89,4 +90,11 @@ describe('the codes table', () => {
     expect(isVerdictCode('constructor')).toBe(false);
     expect(isTrustErrorCode('toString')).toBe(false);
   });
+
+  it.each(FORMAT_MODULES.map((module) => [module.format, module] as const))(
+    "has the %s format's unreachable code as an origin outage",
+    (_format, module) => {
+      expect(categoryOf(module.unreachableCode)).toBe('origin-outage');
+    },
+  );
 });

@@ -12,6 +12,7 @@ import type { Clock } from '../../../shared/clock';
 import { runtimeFromEnv } from '../../../shared/runtime/from-env';
 import { logger, powertoolsTelemetry } from '../../../shared/runtime/powertools';
 import type { Runtime } from '../../../shared/runtime/runtime';
+import type { FormatModule } from '../../../shared/verify/format';
 import { fixture, type ReviewBody } from '../../functions/events';
 import { captureLambdaOutput, decisionLines, type LambdaOutput, type LogLine } from './lambda-output';
 
@@ -24,6 +25,10 @@ export interface GateOptions {
   readonly clock?: Clock;
   /** The body limit, when a test needs a smaller one than MAX_BODY_BYTES. */
   readonly maxBodyBytes?: number;
+  /** Where the policy's relative paths resolve (default: the working directory). */
+  readonly baseDir?: string;
+  /** The signature formats, when a test adds its own (default: FORMAT_MODULES). */
+  readonly formats?: readonly FormatModule[];
 }
 
 /** How the apiserver and Lambda bound one call. Defaults: no `?timeout=`, a 30 s function. */
@@ -66,9 +71,10 @@ export function webhookUnderTest(options: GateOptions): Gate {
     async () => {
       runtime = await runtimeFromEnv({
         env,
-        baseDir: process.cwd(),
+        baseDir: options.baseDir ?? process.cwd(),
         telemetry: powertoolsTelemetry,
         ...(options.clock ? { clock: options.clock } : {}),
+        ...(options.formats ? { formats: options.formats } : {}),
       });
       return runtime;
     },

@@ -92,11 +92,11 @@ describe('decision engine', () => {
       await expect(engine.checkImage(unsigned, ctx)).resolves.toMatchObject({ allowed: false, mode: 'audit' });
     });
 
-    it('denies with NOTARY_ERROR when a verify rule has no signature source any verifier supports', async () => {
+    it('fails closed with INTERNAL_ERROR when a verify rule names no format any verifier supports', async () => {
       const { engine } = engineWith({ rules: [rule(['registry.example.com/team/*'], { notary: undefined })] });
       const verdict = await engine.checkImage(signed, ctx);
-      expect(verdict).toMatchObject({ allowed: false, code: 'NOTARY_ERROR' });
-      expect(verdict.reason).toMatch(/notary: section/);
+      expect(verdict).toMatchObject({ allowed: false, code: 'INTERNAL_ERROR' });
+      expect(verdict.reason).toMatch(/names no signature format section this runtime verifies/);
     });
 
     it('turns a thrown TrustError into a verdict with its code', async () => {

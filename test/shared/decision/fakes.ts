@@ -39,6 +39,7 @@ export function policy(overrides: Partial<Policy> = {}): Policy {
  */
 export class FakeVerifier implements SignatureVerifier {
   readonly format = 'fake-v1';
+  readonly unreachableCode = 'NOTARY_UNREACHABLE';
   readonly calls: { reference: string; nowMs: number }[] = [];
   constructor(private readonly behaviour: Record<string, 'hang' | 'unreachable' | 'crash'> = {}) {}
 

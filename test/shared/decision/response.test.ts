@@ -130,4 +130,28 @@ describe('buildAdmissionResponse', () => {
       warnings: [expect.stringContaining('INTERNAL_ERROR')],
     });
   });
+
+  describe("an image verdict's warnings (checks its format only logs)", () => {
+    const warned = image({ format: 'notation', warnings: ['the signature expired at 2026-01-01T00:00:00Z'] });
+
+    it('become AdmissionReview warnings of an allowed admission, naming the image', () => {
+      expect(buildAdmissionResponse(request, { images: [warned] }).response).toEqual({
+        uid: 'uid-1',
+        allowed: true,
+        warnings: ['notary-gate: spec.containers[0].image "nginx:1.25": the signature expired at 2026-01-01T00:00:00Z'],
+      });
+    });
+
+    it('are left out of a denial, whose message is what counts', () => {
+      const response = buildAdmissionResponse(request, { images: [warned, denied()] }).response;
+      expect(response.allowed).toBe(false);
+      expect(response.warnings).toBeUndefined();
+    });
+
+    it('are each bounded like the audit warnings', () => {
+      const long = image({ warnings: ['w'.repeat(1000)] });
+      const [warning] = buildAdmissionResponse(request, { images: [long] }).response.warnings ?? [];
+      expect(warning).toHaveLength(MAX_WARNING_CHARS);
+    });
+  });
 });

@@ -89,6 +89,39 @@ describe('decision record', () => {
     );
     expect(audit[DECISION_LOG.decision]).toBe('audit-deny');
   });
+
+  it("records each image's format, warnings and, for several formats, each one's verdict", () => {
+    const combined: ImageDecision = {
+      ...signedImage,
+      format: 'notary-v1+notation',
+      warnings: ['notation: the signature expired (logged)'],
+      formats: [
+        { format: 'notary-v1', allowed: true, code: 'SIGNED', reason: 'signed in targets', source: 'memory' },
+        { format: 'notation', allowed: true, code: 'SIGNED', reason: 'r'.repeat(2000) },
+      ],
+    };
+    const [logged] = buildDecisionRecord(request, { images: [combined] }, { mode: 'enforce', durationMs: 1 })[
+      DECISION_LOG.images
+    ] as Record<string, unknown>[];
+    expect(logged).toMatchObject({
+      [IMAGE_FIELDS.format]: 'notary-v1+notation',
+      [IMAGE_FIELDS.warnings]: ['notation: the signature expired (logged)'],
+      [IMAGE_FIELDS.formats]: [
+        { format: 'notary-v1', allowed: true, code: 'SIGNED', reason: 'signed in targets', source: 'memory' },
+        { format: 'notation', allowed: true, code: 'SIGNED', reason: expect.stringMatching(/^r{499}…$/) },
+      ],
+    });
+  });
+
+  it('bounds the warnings of one image', () => {
+    const noisy: ImageDecision = { ...signedImage, warnings: Array.from({ length: 25 }, (_, i) => `warning ${i}`) };
+    const [logged] = buildDecisionRecord(request, { images: [noisy] }, { mode: 'enforce', durationMs: 1 })[
+      DECISION_LOG.images
+    ] as Record<string, unknown>[];
+    const warnings = logged?.[IMAGE_FIELDS.warnings] as string[];
+    expect(warnings).toHaveLength(11);
+    expect(warnings[10]).toBe('and 15 more');
+  });
 });
 
 describe('decision metrics', () => {

@@ -37,6 +37,7 @@ describe('loadPolicy', () => {
             action: 'verify',
             requireDigest: true,
             mutateDigest: true,
+            require: 'all',
             mode: undefined,
             notary: {
               server: 'https://notary.example.com',
@@ -51,6 +52,7 @@ describe('loadPolicy', () => {
             action: 'verify',
             requireDigest: true,
             mutateDigest: true,
+            require: 'all',
             mode: 'audit',
             notary: {
               server: 'https://notary.platform.example.com',
@@ -65,16 +67,16 @@ describe('loadPolicy', () => {
             action: 'allow',
             requireDigest: true,
             mutateDigest: true,
+            require: 'all',
             mode: undefined,
-            notary: undefined,
           },
           {
             match: ['docker.io/**'],
             action: 'deny',
             requireDigest: true,
             mutateDigest: true,
+            require: 'all',
             mode: undefined,
-            notary: undefined,
           },
         ],
       });
@@ -120,6 +122,7 @@ describe('loadPolicy', () => {
             action: 'verify',
             requireDigest: true,
             mutateDigest: true,
+            require: 'all',
             mode: undefined,
             notary: {
               server: 'https://n.example',
@@ -216,7 +219,11 @@ describe('loadPolicy', () => {
         rule('{ server: "https://n.example", rootKey: [] }'),
         /rules\[1\]\.notary\.rootKey: unknown field/,
       ],
-      ['verify without notary', 'rules: [{ match: "a/**" }]', /rules\[0\]\.notary: is required when action is verify/],
+      [
+        'verify without a format section',
+        'rules: [{ match: "a/**" }]',
+        /rules\[0\]: needs a signature format section \(notary:\) when action is verify/,
+      ],
       [
         'an unknown action',
         'rules: [{ match: "a/**", action: sign }]',
