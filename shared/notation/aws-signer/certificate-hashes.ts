@@ -5,18 +5,11 @@
  * thus names a certificate together with its issuer; AWS answers with the entries it has revoked.
  */
 import { createHash, type X509Certificate } from 'node:crypto';
-import * as asn1js from 'asn1js';
+import { certificateParts } from '../x509/der';
 
-/** The DER bytes of a certificate's TBSCertificate (the first element of the Certificate SEQUENCE), as encoded. */
+/** The DER bytes of a certificate's TBSCertificate, exactly as encoded (the core's DER walker, no re-encoding). */
 export function tbsCertificateDer(der: Uint8Array): Uint8Array {
-  const parsed = asn1js.fromBER(der);
-  const certificate = parsed.result;
-  if (parsed.offset === -1 || !(certificate instanceof asn1js.Sequence)) {
-    throw new Error('not a DER certificate');
-  }
-  const tbs = certificate.valueBlock.value[0];
-  if (!(tbs instanceof asn1js.Sequence)) throw new Error('certificate without a TBSCertificate');
-  return new Uint8Array(tbs.valueBeforeDecodeView);
+  return certificateParts(der).tbs;
 }
 
 function tbsSha384Hex(certificate: X509Certificate): string {

@@ -6,7 +6,18 @@
  * caller's abort signal (the admission's deadline) and by a per-attempt timeout that throws
  * (`throwOnRequestTimeout`; without it the SDK only logs a warning and a silent endpoint holds the call forever).
  */
-import { GetRevocationStatusCommand, SignerClient } from '@aws-sdk/client-signer';
+import type { SignerClient } from '@aws-sdk/client-signer';
+
+type SignerSdk = typeof import('@aws-sdk/client-signer');
+let sdk: Promise<SignerSdk> | undefined;
+/**
+ * The Signer client library is loaded on the first revocation check, not at module init: it takes about 230 ms to
+ * load here, and most admissions (and every CLI command without an AWS Signer signature) never need it.
+ */
+function loadSignerSdk(): Promise<SignerSdk> {
+  sdk ??= import('@aws-sdk/client-signer');
+  return sdk;
+}
 
 /** What AWS is asked about one signature (the plugin's GetRevocationStatusInput, plus where to ask). */
 export interface RevocationQuery {
@@ -55,7 +66,9 @@ export class SdkSignerRevocationApi implements SignerRevocationApi {
   constructor(private readonly options: SdkSignerApiOptions = {}) {}
 
   async getRevocationStatus(query: RevocationQuery, signal: AbortSignal): Promise<readonly string[]> {
-    const output = await this.client(query.region).send(
+    const { GetRevocationStatusCommand, SignerClient } = await loadSignerSdk();
+    signal.throwIfAborted();
+    const output = await this.client(SignerClient, query.region).send(
       new GetRevocationStatusCommand({
         signatureTimestamp: new Date(query.signatureTimestampMs),
         platformId: query.platformId,
@@ -68,7 +81,7 @@ export class SdkSignerRevocationApi implements SignerRevocationApi {
     return output.revokedEntities ?? [];
   }
 
-  private client(region: string): SignerClient {
+  private client(Client: SignerSdk['SignerClient'], region: string): SignerClient {
     let client = this.clients.get(region);
     if (client) return client;
     if (this.clients.size >= MAX_SIGNER_CLIENTS) {
@@ -77,7 +90,7 @@ export class SdkSignerRevocationApi implements SignerRevocationApi {
       evicted.destroy();
     }
     const timeoutMs = this.options.attemptTimeoutMs ?? SIGNER_ATTEMPT_TIMEOUT_MS;
-    client = new SignerClient({
+    client = new Client({
       region,
       maxAttempts: SIGNER_MAX_ATTEMPTS,
       requestHandler: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs, throwOnRequestTimeout: true },
