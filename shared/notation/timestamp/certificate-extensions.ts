@@ -49,13 +49,7 @@ export function readCertificateExtensions(
   for (const extension of certificate.extensions ?? []) {
     if (seen.has(extension.extnID)) throw new Error(`extension ${extension.extnID} appears more than once`);
     seen.add(extension.extnID);
-    const decode = () => {
-      const parsed = asn1js.fromBER(extension.extnValue.valueBlock.valueHexView);
-      if (parsed.offset === -1 || parsed.offset !== extension.extnValue.valueBlock.valueHexView.byteLength) {
-        throw new Error(`extension ${extension.extnID} is not valid DER`);
-      }
-      return parsed.result;
-    };
+    const decode = () => decodeExtensionValue(extension, { asn1js });
     try {
       switch (extension.extnID) {
         case EXTENSION_OIDS.basicConstraints: {
@@ -86,6 +80,16 @@ export function readCertificateExtensions(
     }
   }
   return result;
+}
+
+/** The ASN.1 inside an extension's OCTET STRING; throws when it is not one complete BER value. */
+export function decodeExtensionValue(extension: Pkijs.Extension, { asn1js }: Pick<PkiLibraries, 'asn1js'>) {
+  const bytes = extension.extnValue.valueBlock.valueHexView;
+  const parsed = asn1js.fromBER(bytes);
+  if (parsed.offset === -1 || parsed.offset !== bytes.byteLength) {
+    throw new Error(`extension ${extension.extnID} is not valid DER`);
+  }
+  return parsed.result;
 }
 
 function keyUsagesOf(bytes: Uint8Array): Set<KeyUsage> {
