@@ -16,6 +16,8 @@ export { TOKEN_PLACEHOLDER };
 export const DEFAULT_CONFIGURATION_NAME = 'notary-gate';
 /** Webhook names must be fully qualified; this one is ours by convention, no domain is contacted. */
 export const WEBHOOK_NAME = 'signed-images.notary-gate.io';
+/** The mutating webhook's name, in the same convention. */
+export const MUTATING_WEBHOOK_NAME = 'pin-digests.notary-gate.io';
 /** Namespaces never sent to the webhook: the control plane must keep running whatever the policy says. */
 export const ALWAYS_EXCLUDED_NAMESPACES = ['kube-system'] as const;
 /** The apiserver caps webhook timeouts at 30 seconds. */
@@ -62,22 +64,67 @@ export function assertValidToken(token: string): void {
   }
 }
 
-/** The URL the apiserver calls: base + `/validate` + `/<token>` when a token is used. */
-export function webhookUrl(baseUrl: string, token?: string): string {
+/** The URL the apiserver calls: base + `/validate` (or `/mutate`) + `/<token>` when a token is used. */
+export function webhookUrl(baseUrl: string, token?: string, path: string = HTTP_PATHS.validate): string {
   if (token !== undefined && token !== '' && token !== TOKEN_PLACEHOLDER) assertValidToken(token);
   const base = baseUrl.replace(/\/+$/, '');
-  return token === undefined || token === ''
-    ? `${base}${HTTP_PATHS.validate}`
-    : `${base}${HTTP_PATHS.validate}/${token}`;
+  return token === undefined || token === '' ? `${base}${path}` : `${base}${path}/${token}`;
 }
 
+/** The ValidatingWebhookConfiguration: `/validate`, the one that decides; failurePolicy Fail by default. */
 export function buildWebhookConfiguration(options: WebhookConfigurationOptions): Record<string, unknown> {
+  return configurationOf(
+    'ValidatingWebhookConfiguration',
+    {
+      ...webhookEntry(options, HTTP_PATHS.validate),
+      name: WEBHOOK_NAME,
+      failurePolicy: options.failurePolicy ?? 'Fail',
+    },
+    options,
+  );
+}
+
+/**
+ * The MutatingWebhookConfiguration: `/mutate`, which pins tag-only images to their verified digests. The same
+ * rules, namespace selector, match conditions and timeout as the validating one, so both see the same objects;
+ * `failurePolicy: Ignore` by default, because the validating webhook still guards what is admitted and a
+ * mutating outage must not stop deployments; `reinvocationPolicy: IfNeeded`, so that an image another mutating
+ * webhook adds after this one (a sidecar injector) is pinned too.
+ */
+export function buildMutatingWebhookConfiguration(options: WebhookConfigurationOptions): Record<string, unknown> {
+  return configurationOf(
+    'MutatingWebhookConfiguration',
+    {
+      ...webhookEntry(options, HTTP_PATHS.mutate),
+      name: MUTATING_WEBHOOK_NAME,
+      failurePolicy: options.failurePolicy ?? 'Ignore',
+      reinvocationPolicy: 'IfNeeded',
+    },
+    options,
+  );
+}
+
+function configurationOf(
+  kind: 'ValidatingWebhookConfiguration' | 'MutatingWebhookConfiguration',
+  webhook: Record<string, unknown>,
+  options: WebhookConfigurationOptions,
+): Record<string, unknown> {
+  return {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind,
+    metadata: { name: options.name ?? DEFAULT_CONFIGURATION_NAME, labels: { 'app.kubernetes.io/name': 'notary-gate' } },
+    webhooks: [webhook],
+  };
+}
+
+/** What both webhooks share: endpoint, rules, namespace selector, side effects, timeout, match conditions. */
+function webhookEntry(options: WebhookConfigurationOptions, path: string): Record<string, unknown> {
   const timeoutSeconds = options.timeoutSeconds ?? WEBHOOK_TIMEOUT_SECONDS;
   if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > MAX_TIMEOUT_SECONDS) {
     throw new InvalidInputError(`timeoutSeconds must be a whole number from 1 to ${MAX_TIMEOUT_SECONDS}`);
   }
   const excluded = [...new Set([...ALWAYS_EXCLUDED_NAMESPACES, ...(options.excludedNamespaces ?? [])])];
-  const clientConfig: Record<string, string> = { url: webhookUrl(options.url, options.token) };
+  const clientConfig: Record<string, string> = { url: webhookUrl(options.url, options.token, path) };
   if (options.caBundle) clientConfig.caBundle = options.caBundle;
   const webhook: Record<string, unknown> = {
     name: WEBHOOK_NAME,
@@ -98,7 +145,6 @@ export function buildWebhookConfiguration(options: WebhookConfigurationOptions):
     // answers truthfully whether the real request would be admitted.
     sideEffects: 'None',
     timeoutSeconds,
-    failurePolicy: options.failurePolicy ?? 'Fail',
     matchPolicy: 'Equivalent',
   };
   if (options.skipUnchangedSpecUpdates) {
@@ -110,12 +156,7 @@ export function buildWebhookConfiguration(options: WebhookConfigurationOptions):
       },
     ];
   }
-  return {
-    apiVersion: 'admissionregistration.k8s.io/v1',
-    kind: 'ValidatingWebhookConfiguration',
-    metadata: { name: options.name ?? DEFAULT_CONFIGURATION_NAME, labels: { 'app.kubernetes.io/name': 'notary-gate' } },
-    webhooks: [webhook],
-  };
+  return webhook;
 }
 
 /**

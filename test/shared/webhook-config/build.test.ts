@@ -2,6 +2,7 @@ import { parse } from 'yaml';
 import { WEBHOOK_TIMEOUT_SECONDS } from '../../../shared/constants';
 import { InvalidInputError } from '../../../shared/errors';
 import {
+  buildMutatingWebhookConfiguration,
   buildWebhookConfiguration,
   fillToken,
   TOKEN_PLACEHOLDER,
@@ -141,5 +142,47 @@ describe('webhook configuration', () => {
   it('builds the URL with and without a token', () => {
     expect(webhookUrl('https://h/', '')).toBe('https://h/validate');
     expect(webhookUrl('https://h', 'tttttttttttttttt')).toBe('https://h/validate/tttttttttttttttt');
+  });
+});
+
+describe('mutating webhook configuration', () => {
+  const options = {
+    url: 'https://abc.lambda-url.eu-west-1.on.aws/',
+    token: TOKEN_PLACEHOLDER,
+    timeoutSeconds: 7,
+    excludedNamespaces: ['monitoring'],
+    skipUnchangedSpecUpdates: true,
+  };
+  const mutating = buildMutatingWebhookConfiguration(options);
+  const validating = buildWebhookConfiguration(options);
+  const webhook = onlyWebhook(mutating) as Webhook & { reinvocationPolicy: string };
+
+  it('is a MutatingWebhookConfiguration calling /mutate/<token>', () => {
+    expect(mutating).toMatchObject({ kind: 'MutatingWebhookConfiguration', metadata: { name: 'notary-gate' } });
+    expect(webhook.name).toBe('pin-digests.notary-gate.io');
+    expect(webhook.clientConfig.url).toBe(`https://abc.lambda-url.eu-west-1.on.aws/mutate/${TOKEN_PLACEHOLDER}`);
+  });
+
+  it('is ignored when it fails (validation still guards), re-invoked if needed, without side effects', () => {
+    expect(webhook).toMatchObject({ failurePolicy: 'Ignore', reinvocationPolicy: 'IfNeeded', sideEffects: 'None' });
+    expect(onlyWebhook(buildMutatingWebhookConfiguration({ ...options, failurePolicy: 'Fail' })).failurePolicy).toBe(
+      'Fail',
+    );
+  });
+
+  it('sees the same objects as the validating one: rules, namespace selector, match conditions and timeout', () => {
+    const shared = (entry: Webhook) => ({
+      rules: entry.rules,
+      namespaceSelector: entry.namespaceSelector,
+      matchConditions: entry.matchConditions,
+      timeoutSeconds: entry.timeoutSeconds,
+      admissionReviewVersions: entry.admissionReviewVersions,
+    });
+    expect(shared(webhook)).toEqual(shared(onlyWebhook(validating)));
+    expect(webhook.timeoutSeconds).toBe(7);
+  });
+
+  it('has its token filled in like the validating one', () => {
+    expect(fillToken(toYaml(mutating), 'a'.repeat(20))).toContain(`/mutate/${'a'.repeat(20)}`);
   });
 });
