@@ -15,6 +15,8 @@ export interface DeploySettings {
   /** Cap on concurrent executions; undefined (`-c reservedConcurrency=none`) leaves the function uncapped. */
   readonly reservedConcurrency: number | undefined;
   readonly failurePolicy: FailurePolicy;
+  /** Output a MutatingWebhookConfiguration too (`/mutate` pins tags to verified digests); `-c mutate=false`: none. */
+  readonly mutate: boolean;
   readonly excludedNamespaces: readonly string[];
   readonly logRetention: RetentionDays;
   /** Denied admissions in 5 minutes that raise the denial-spike alarm. */
@@ -28,6 +30,7 @@ export const DEFAULT_SETTINGS: DeploySettings = {
   policyFile: undefined,
   reservedConcurrency: 50,
   failurePolicy: 'Fail',
+  mutate: true,
   excludedNamespaces: [],
   logRetention: RetentionDays.THREE_MONTHS,
   denialAlarmThreshold: 10,
@@ -56,6 +59,7 @@ const schema = z.object({
   policy: z.string().min(1).optional(),
   reservedConcurrency: z.union([z.literal('none'), positiveInt]).optional(),
   failurePolicy: z.enum(['Fail', 'Ignore']).optional(),
+  mutate: z.union([z.boolean(), z.enum(['true', 'false']).transform((text) => text === 'true')]).optional(),
   excludedNamespaces: namespaceList.optional(),
   logRetentionDays: z.coerce
     .number()
@@ -82,6 +86,7 @@ export function readSettings(context: (key: string) => unknown): DeploySettings 
         ? undefined
         : (value.reservedConcurrency ?? DEFAULT_SETTINGS.reservedConcurrency),
     failurePolicy: value.failurePolicy ?? DEFAULT_SETTINGS.failurePolicy,
+    mutate: value.mutate ?? DEFAULT_SETTINGS.mutate,
     excludedNamespaces: value.excludedNamespaces ?? DEFAULT_SETTINGS.excludedNamespaces,
     logRetention: (value.logRetentionDays as RetentionDays | undefined) ?? DEFAULT_SETTINGS.logRetention,
     denialAlarmThreshold: value.denialAlarmThreshold ?? DEFAULT_SETTINGS.denialAlarmThreshold,

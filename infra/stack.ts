@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import { CACHE_TABLE_SCHEMA, WEBHOOK_TIMEOUT_SECONDS } from '../shared/constants';
 import type { AwsPermission } from '../shared/verify/format';
 import {
+  buildMutatingWebhookConfiguration,
   buildWebhookConfiguration,
   type FailurePolicy,
   TOKEN_PLACEHOLDER,
@@ -34,7 +35,13 @@ export interface NotaryGateStackProps extends StackProps {
    */
   readonly signerRevocationRegions?: readonly string[];
   readonly reservedConcurrency?: number;
+  /** The validating webhook's failure policy (default Fail); the mutating one is always Ignore. */
   readonly failurePolicy?: FailurePolicy;
+  /**
+   * Output a MutatingWebhookConfiguration besides the validating one (default true): `/mutate` pins tag-only images
+   * to their verified digests. The function serves `/mutate` either way; this only decides whether it is configured.
+   */
+  readonly mutate?: boolean;
   readonly excludedNamespaces?: readonly string[];
   readonly logRetention?: RetentionDays;
   readonly denialAlarmThreshold?: number;
@@ -67,7 +74,8 @@ export class NotaryGateStack extends Stack {
 
     // The path token: only letters and digits, because it is a URL path segment.
     const token = new Secret(this, 'WebhookToken', {
-      description: 'notary-gate webhook path token (/validate/<token>); rotate with the webhook configuration',
+      description:
+        'notary-gate webhook path token (/validate/<token>, /mutate/<token>); rotate with the webhook configurations',
       generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
     });
 
@@ -93,14 +101,17 @@ export class NotaryGateStack extends Stack {
 
     // The function URL ends with "/"; the configuration wants the bare origin, so keep only the host.
     const host = Fn.select(2, Fn.split('/', url.url));
-    const configuration = buildWebhookConfiguration({
+    const shape = {
       url: `https://${host}`,
       // The token stays out of CloudFormation outputs (readable by anyone with cloudformation:Describe*);
       // `notary-gate webhook-config --stack` fills it in from Secrets Manager.
       token: TOKEN_PLACEHOLDER,
       timeoutSeconds: WEBHOOK_TIMEOUT_SECONDS,
-      failurePolicy: props.failurePolicy ?? DEFAULT_SETTINGS.failurePolicy,
       excludedNamespaces: props.excludedNamespaces ?? [],
+    };
+    const configuration = buildWebhookConfiguration({
+      ...shape,
+      failurePolicy: props.failurePolicy ?? DEFAULT_SETTINGS.failurePolicy,
     });
     const output = (key: string, value: string, description: string) =>
       new CfnOutput(this, key, { value, description });
@@ -109,6 +120,13 @@ export class NotaryGateStack extends Stack {
       toYaml(configuration),
       'ValidatingWebhookConfiguration (token placeholder)',
     );
+    if (props.mutate ?? DEFAULT_SETTINGS.mutate) {
+      output(
+        STACK_OUTPUTS.mutatingWebhookConfiguration,
+        toYaml(buildMutatingWebhookConfiguration(shape)),
+        'MutatingWebhookConfiguration (token placeholder): pins tag-only images to their verified digests',
+      );
+    }
     output(STACK_OUTPUTS.functionUrl, url.url, 'Webhook function URL');
     output(STACK_OUTPUTS.tokenSecretArn, token.secretArn, 'Secrets Manager secret holding the path token');
     output(STACK_OUTPUTS.cacheTableName, table.tableName, 'DynamoDB trust cache table');

@@ -16,6 +16,7 @@ interface WebhookConfigOptions {
   excludeNamespace?: string[];
   skipUnchangedSpec?: boolean;
   name?: string;
+  mutating?: boolean;
 }
 
 /** Options that shape the configuration; a deployed stack already fixed them from its CDK context. */
@@ -31,7 +32,13 @@ const SHAPING_OPTIONS = [
 export function registerWebhookConfig(program: Command): void {
   program
     .command('webhook-config')
-    .description('print the ValidatingWebhookConfiguration YAML for kubectl apply')
+    .description(
+      'print the ValidatingWebhookConfiguration YAML for kubectl apply (with --mutating: the MutatingWebhookConfiguration)',
+    )
+    .option(
+      '--mutating',
+      'print the MutatingWebhookConfiguration of /mutate instead (pins tags to verified digests; failurePolicy Ignore)',
+    )
     .option('--url <url>', 'base URL of the webhook (a Lambda function URL or `serve`), without /validate')
     .option('--token <token>', 'webhook path token (default: none, or the placeholder with --keep-placeholder)')
     .option(
@@ -43,10 +50,10 @@ export function registerWebhookConfig(program: Command): void {
     .option('--keep-placeholder', `print ${TOKEN_PLACEHOLDER} instead of the token (e.g. to template it in GitOps)`)
     .option('--timeout <seconds>', 'timeoutSeconds of the webhook, 1 to 30')
     .addOption(
-      new Option('--failure-policy <policy>', 'what the apiserver does when the webhook fails').choices([
-        'Fail',
-        'Ignore',
-      ]),
+      new Option(
+        '--failure-policy <policy>',
+        'what the apiserver does when the webhook fails (default Fail; Ignore with --mutating)',
+      ).choices(['Fail', 'Ignore']),
     )
     .option('--exclude-namespace <namespace...>', 'namespaces never sent to the webhook, besides kube-system')
     .option('--skip-unchanged-spec', 'skip UPDATEs that leave the spec unchanged (a CEL match condition)')
@@ -56,6 +63,7 @@ export function registerWebhookConfig(program: Command): void {
       `
 Examples:
   notary-gate webhook-config --stack NotaryGate --region eu-west-1 | kubectl apply -f -
+  notary-gate webhook-config --stack NotaryGate --region eu-west-1 --mutating | kubectl apply -f -
   notary-gate webhook-config --url https://abc.lambda-url.eu-west-1.on.aws --token "$TOKEN"
   notary-gate webhook-config --url https://10.0.0.5:8443 --ca-bundle "$(base64 -w0 ca.pem)" --exclude-namespace monitoring`,
     )
@@ -76,15 +84,21 @@ async function webhookConfigYaml(options: WebhookConfigOptions): Promise<string>
         `--stack prints the configuration the stack was deployed with, so ${shaping.join(', ')} cannot apply; redeploy with other CDK context, or use --url with the stack's FunctionUrl output`,
       );
     }
-    return fromStack(options.stack, options.region, options.keepPlaceholder === true);
+    return fromStack(options.stack, options.region, {
+      keepPlaceholder: options.keepPlaceholder === true,
+      mutating: options.mutating === true,
+    });
   }
   if (options.url === undefined) throw new InvalidInputError('give --url URL or --stack NAME');
   if (!/^https:\/\//.test(options.url))
     throw new InvalidInputError('--url must be an https URL (the apiserver requires TLS)');
   const token = options.keepPlaceholder ? TOKEN_PLACEHOLDER : options.token;
-  const { buildWebhookConfiguration, toYaml } = await import('../../shared/webhook-config/build');
+  const { buildMutatingWebhookConfiguration, buildWebhookConfiguration, toYaml } = await import(
+    '../../shared/webhook-config/build'
+  );
+  const build = options.mutating ? buildMutatingWebhookConfiguration : buildWebhookConfiguration;
   return toYaml(
-    buildWebhookConfiguration({
+    build({
       url: options.url,
       token,
       caBundle: options.caBundle,
@@ -98,7 +112,11 @@ async function webhookConfigYaml(options: WebhookConfigOptions): Promise<string>
 }
 
 /** The AWS SDK loads only here, so that the --url path and --help start fast and work offline. */
-async function fromStack(stackName: string, region: string | undefined, keepPlaceholder: boolean): Promise<string> {
+async function fromStack(
+  stackName: string,
+  region: string | undefined,
+  shape: { keepPlaceholder: boolean; mutating: boolean },
+): Promise<string> {
   const [{ CloudFormation }, { SecretsManager }, { CLI_AWS_CLIENT_CONFIG, webhookConfigurationFromStack }] =
     await Promise.all([
       import('@aws-sdk/client-cloudformation'),
@@ -109,6 +127,6 @@ async function fromStack(stackName: string, region: string | undefined, keepPlac
   return webhookConfigurationFromStack(
     { cloudFormation: new CloudFormation(config), secrets: new SecretsManager(config) },
     stackName,
-    { keepPlaceholder },
+    shape,
   );
 }

@@ -51,14 +51,18 @@ export async function readWebhookToken(secrets: SecretsManagerApi, secretArn: st
   return answer.SecretString.trim();
 }
 
-/** The stack's webhook configuration with the real token filled in (or left as the placeholder). */
+/**
+ * The stack's webhook configuration with the real token filled in (or left as the placeholder): the validating one,
+ * or with `mutating` the MutatingWebhookConfiguration (absent when the stack was deployed with `-c mutate=false`).
+ */
 export async function webhookConfigurationFromStack(
   clients: { cloudFormation: CloudFormationApi; secrets: SecretsManagerApi },
   stackName: string,
-  options: { keepPlaceholder?: boolean } = {},
+  options: { keepPlaceholder?: boolean; mutating?: boolean } = {},
 ): Promise<string> {
   const outputs = await readStackOutputs(clients.cloudFormation, stackName);
-  const yaml = requireOutput(outputs, STACK_OUTPUTS.webhookConfiguration, stackName);
+  const key = options.mutating ? STACK_OUTPUTS.mutatingWebhookConfiguration : STACK_OUTPUTS.webhookConfiguration;
+  const yaml = requireOutput(outputs, key, stackName);
   if (options.keepPlaceholder) return yaml;
   const token = await readWebhookToken(
     clients.secrets,

@@ -5,6 +5,8 @@
 export const STACK_OUTPUTS = {
   /** The ValidatingWebhookConfiguration YAML, with TOKEN_PLACEHOLDER where the path token goes. */
   webhookConfiguration: 'WebhookConfiguration',
+  /** The MutatingWebhookConfiguration YAML (same placeholder); only when the stack is deployed with `mutate` on. */
+  mutatingWebhookConfiguration: 'MutatingWebhookConfiguration',
   functionUrl: 'FunctionUrl',
   tokenSecretArn: 'WebhookTokenSecretArn',
   cacheTableName: 'CacheTableName',

@@ -10,6 +10,23 @@ const cli = (...args: string[]) =>
 const URL = 'https://abcdefghij.lambda-url.eu-west-1.on.aws';
 
 describe('notary-gate webhook-config', () => {
+  describe('with --mutating', () => {
+    const result = cli('--url', URL, '--token', 's3cr3tToken-0123456789', '--timeout', '5', '--mutating');
+    const webhook = parse(result.stdout).webhooks[0];
+
+    it('prints the MutatingWebhookConfiguration of /mutate/<token>, ignored when it fails, re-invoked if needed', () => {
+      expect(result.status).toBe(0);
+      expect(parse(result.stdout).kind).toBe('MutatingWebhookConfiguration');
+      expect(webhook).toMatchObject({
+        clientConfig: { url: `${URL}/mutate/s3cr3tToken-0123456789` },
+        failurePolicy: 'Ignore',
+        reinvocationPolicy: 'IfNeeded',
+        sideEffects: 'None',
+        timeoutSeconds: 5,
+      });
+    });
+  });
+
   describe('with --url and --token', () => {
     const result = cli(
       '--url',

@@ -33,6 +33,14 @@ describe('deploy settings from CDK context', () => {
     expect(fromContext({ excludedNamespaces: ['a', 'b'] }).excludedNamespaces).toEqual(['a', 'b']);
   });
 
+  it('turn the mutating webhook on by default, off with mutate=false (a -c string or a cdk.json boolean)', () => {
+    expect(DEFAULT_SETTINGS.mutate).toBe(true);
+    expect(fromContext({ mutate: 'false' }).mutate).toBe(false);
+    expect(fromContext({ mutate: false }).mutate).toBe(false);
+    expect(fromContext({ mutate: 'true' }).mutate).toBe(true);
+    expect(() => fromContext({ mutate: 'no' })).toThrow(/^context mutate:/);
+  });
+
   it('leave concurrency uncapped with reservedConcurrency=none', () => {
     expect(fromContext({ reservedConcurrency: 'none' }).reservedConcurrency).toBeUndefined();
   });

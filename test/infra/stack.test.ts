@@ -190,6 +190,24 @@ describe('the notary-gate stack', () => {
       });
     });
 
+    it('hold a MutatingWebhookConfiguration on /mutate that sees the same objects, ignored when it fails', () => {
+      const mutating = parse(resolve(outputs[STACK_OUTPUTS.mutatingWebhookConfiguration]?.Value));
+      expect(mutating).toMatchObject({
+        apiVersion: 'admissionregistration.k8s.io/v1',
+        kind: 'MutatingWebhookConfiguration',
+      });
+      const pin = mutating.webhooks[0];
+      expect(pin).toMatchObject({
+        clientConfig: { url: `https://${host}/mutate/${TOKEN_PLACEHOLDER}` },
+        reinvocationPolicy: 'IfNeeded',
+        sideEffects: 'None',
+        failurePolicy: 'Ignore',
+      });
+      for (const field of ['rules', 'namespaceSelector', 'timeoutSeconds', 'admissionReviewVersions']) {
+        expect(pin[field]).toEqual(webhook[field]);
+      }
+    });
+
     it('point it at the function URL with a placeholder, never the token itself', () => {
       expect(webhook.clientConfig.url).toBe(`https://${host}/validate/${TOKEN_PLACEHOLDER}`);
       expect(JSON.stringify(outputs)).not.toMatch(/SecretString|resolve:secretsmanager/);
@@ -238,6 +256,13 @@ describe('the notary-gate stack with deployment options', () => {
 
   it('raises the denial alarm at the threshold given', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'DeniedAdmissions', Threshold: 3 });
+  });
+
+  it('leaves out the MutatingWebhookConfiguration with mutate: false', () => {
+    const off = new NotaryGateStack(new App({ context: cdkContext }), 'NotaryGateNoMutate', { entry, mutate: false });
+    const outputs = Template.fromStack(off).toJSON().Outputs;
+    expect(outputs[STACK_OUTPUTS.webhookConfiguration]).toBeDefined();
+    expect(outputs[STACK_OUTPUTS.mutatingWebhookConfiguration]).toBeUndefined();
   });
 
   it('writes the failure policy into the webhook configuration output', () => {

@@ -2,7 +2,12 @@ import type { DescribeStacksCommandInput, DescribeStacksCommandOutput } from '@a
 import type { GetSecretValueCommandInput, GetSecretValueCommandOutput } from '@aws-sdk/client-secrets-manager';
 import { parse } from 'yaml';
 import { InvalidInputError } from '../../../shared/errors';
-import { buildWebhookConfiguration, TOKEN_PLACEHOLDER, toYaml } from '../../../shared/webhook-config/build';
+import {
+  buildMutatingWebhookConfiguration,
+  buildWebhookConfiguration,
+  TOKEN_PLACEHOLDER,
+  toYaml,
+} from '../../../shared/webhook-config/build';
 import {
   type CloudFormationApi,
   type SecretsManagerApi,
@@ -44,6 +49,17 @@ describe('the webhook configuration of a deployed stack', () => {
     const yaml = await webhookConfigurationFromStack(clients, 'NotaryGate');
     expect(parse(yaml).webhooks[0].clientConfig.url).toBe(`${URL}/validate/Tok3nFromSecretsManager`);
     expect(secretsAsked).toEqual([SECRET_ARN]);
+  });
+
+  it('gives the MutatingWebhookConfiguration with --mutating, with the same token', async () => {
+    const mutatingYaml = toYaml(buildMutatingWebhookConfiguration({ url: URL, token: TOKEN_PLACEHOLDER }));
+    const { clients } = fakes({ ...complete, [STACK_OUTPUTS.mutatingWebhookConfiguration]: mutatingYaml });
+    const yaml = await webhookConfigurationFromStack(clients, 'NotaryGate', { mutating: true });
+    expect(parse(yaml)).toMatchObject({ kind: 'MutatingWebhookConfiguration' });
+    expect(parse(yaml).webhooks[0].clientConfig.url).toBe(`${URL}/mutate/Tok3nFromSecretsManager`);
+    await expect(
+      webhookConfigurationFromStack(fakes(complete).clients, 'NotaryGate', { mutating: true }),
+    ).rejects.toThrow(`has no ${STACK_OUTPUTS.mutatingWebhookConfiguration} output`);
   });
 
   it('keeps the placeholder and never reads the secret when asked to', async () => {
