@@ -1,4 +1,5 @@
 import { FORMAT_MODULES } from '../formats/modules';
+import { registryAuthReferences } from '../registry/policy-section';
 import { type FormatModule, sectionOf } from '../verify/format';
 import type { AuthDocument, PolicyDocument } from './schema';
 
@@ -30,17 +31,24 @@ export type CredentialReference =
   | { readonly field: string; readonly kind: 'secret'; readonly secretArn: string }
   | { readonly field: string; readonly kind: 'env'; readonly envNames: readonly string[] };
 
-/** Every credential a policy names, from each format section of each rule (`rules[i].notary.auth`) with its form. */
+/**
+ * Every credential a policy names, from each format section of each rule (`rules[i].notary.auth`) and from the
+ * `registries:` section (`registries["host"].auth`), with its form.
+ */
 export function credentialReferences(
   document: PolicyDocument,
   modules: readonly FormatModule[] = FORMAT_MODULES,
 ): CredentialReference[] {
-  return document.rules.flatMap((rule, index) =>
+  const fromRules = document.rules.flatMap((rule, index) =>
     modules.flatMap((module) => {
       const section = sectionOf(rule, module.key);
       return section === undefined ? [] : module.secretReferences(section, `rules[${index}].${module.key}`);
     }),
   );
+  const fromRegistries = registryAuthReferences(document.registries).map(({ field, auth }) =>
+    authReference(auth, field),
+  );
+  return [...fromRules, ...fromRegistries];
 }
 
 /** The reference of one `auth` document at `field`, for a format module's `secretReferences`. */

@@ -4,6 +4,7 @@ import { parseAllDocuments } from 'yaml';
 import { ENV } from '../constants';
 import { InvalidPolicyError } from '../errors';
 import { FORMAT_MODULES } from '../formats/modules';
+import { resolveRegistries } from '../registry/policy-section';
 import { type FormatModule, type SectionContext, sectionOf } from '../verify/format';
 import { credentialResolver, type PolicySecretReader } from './credentials';
 import { describeIssues, POLICY_DEFAULTS, type PolicyDocument, policySchemaFor } from './schema';
@@ -101,12 +102,18 @@ export async function loadPolicy(source: PolicySource): Promise<Policy> {
       };
     }),
   );
+  const registries = await resolveRegistries(document.registries, {
+    readPem: (value, at) => readPem(value, at, baseDir, fail),
+    resolveAuth: source.validateOnly ? undefined : resolveAuth,
+  });
   return {
     mode: document.mode,
     defaultAction: document.defaultAction,
     rules,
     exemptNamespaces: document.exemptNamespaces,
     skipUnchangedImages: document.skipUnchangedImages,
+    // Left out when the policy has no `registries:` (the same as empty), so policies without one load as before.
+    ...(Object.keys(registries).length > 0 && { registries }),
     cache: document.cache,
   };
 }

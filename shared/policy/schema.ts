@@ -2,9 +2,10 @@
 import * as z from 'zod';
 import { formatPath } from '../admission/field-path';
 import { FORMAT_MODULES } from '../formats/modules';
+import { registriesSchemaWith } from '../registry/policy-section';
 import type { FormatModule } from '../verify/format';
 import { POLICY_DEFAULTS } from './defaults';
-import { flag, glob, mode, seconds, text } from './schema-parts';
+import { authSchema, flag, glob, mode, seconds, text } from './schema-parts';
 
 /**
  * The policy file's schema: what a person writes (paths, env variable names), before the loader resolves files and
@@ -72,6 +73,7 @@ function policySchemaOf(modules: readonly FormatModule[]) {
       rules: z.array(ruleSchemaFor(modules), { error: 'must be a list of rules' }).default([]),
       exemptNamespaces: z.array(text, { error: 'must be a list of namespace names' }).default([]),
       skipUnchangedImages: flag.default(POLICY_DEFAULTS.skipUnchangedImages),
+      registries: registriesSchemaWith(authSchema),
       cache: z
         .strictObject(
           {

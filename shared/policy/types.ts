@@ -1,3 +1,4 @@
+import type { RegistriesConfig } from '../registry/settings';
 import type { FormatSections } from '../verify/format';
 
 /**
@@ -40,6 +41,11 @@ export interface Policy {
   readonly exemptNamespaces: readonly string[];
   /** On UPDATE, skip images that were already in oldObject (default false: check every image). */
   readonly skipUnchangedImages: boolean;
+  /**
+   * How to reach OCI registries, by host (the top-level `registries:` section, resolved; shared/registry/settings.ts).
+   * Absent or empty: every registry over https with the system CAs, anonymous or ECR auth.
+   */
+  readonly registries?: RegistriesConfig;
   readonly cache: {
     /** How long verified trust data is used without asking the origin again. */
     readonly freshTtlSeconds: number;
