@@ -42,6 +42,11 @@ export type SignatureOutcome =
       readonly warnings: readonly Warning[];
       readonly signer: SignerInfo;
       readonly target: TargetArtifact;
+      /**
+       * Until when this verdict stands on its own terms (epoch ms): the signature's expiry, and the chain's end when
+       * its validity was checked at the evaluation instant. Undefined: nothing in the signature ends it.
+       */
+      readonly validUntilMs?: number;
     }
   | {
       readonly verified: false;

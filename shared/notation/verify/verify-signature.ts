@@ -269,7 +269,13 @@ export async function verifySignature(input: SignatureVerifyInput): Promise<Sign
       if (pluginResult) recordPluginOutcome(rec, 'revocation', pluginResult.revocation, 'REVOCATION_UNAVAILABLE');
       else await checkRevocation(input, chain, rec);
     }
-    return { verified: true, results: rec.results, warnings: rec.warnings(), signer, target };
+    // A chain checked at the evaluation instant (no timestamp, x509 scheme) stops being valid at its earliest end.
+    const checkedNow = envelope.signingScheme === 'notary.x509' && ts === undefined;
+    const ends = [envelope.expiryMs, ...(checkedNow ? chain.map((c) => c.notAfterMs) : [])].filter(
+      (t): t is number => t !== undefined,
+    );
+    const validUntilMs = ends.length > 0 ? Math.min(...ends) : undefined;
+    return { verified: true, results: rec.results, warnings: rec.warnings(), signer, target, validUntilMs };
   } catch (error) {
     if (!(error instanceof EnforcedFailure)) throw error;
     return {

@@ -1,0 +1,60 @@
+/**
+ * The resolved `notation:` section of a rule: the trust policy document (validated), the trust stores it names
+ * (the user's folder, then the built-in AWS Signer stores), and one fingerprint per statement over what decides
+ * its verdicts (the statement as parsed and the DER of every certificate of the stores it names). Built once, at
+ * policy load; a mistake fails the load with a message naming the field.
+ */
+import { createHash } from 'node:crypto';
+import { builtInTrustStores } from './aws-signer/trust-stores';
+import { parseTrustPolicy, type TrustPolicyDocument, type TrustPolicyStatement } from './policy/trust-policy';
+import { LayeredTrustStores, MemoryTrustStores, type TrustStoreFile } from './policy/trust-store';
+import type { TrustStores } from './types';
+
+export interface NotationSettings {
+  readonly trustPolicy: TrustPolicyDocument;
+  readonly stores: TrustStores;
+  /** Statement name -> fingerprint of the statement and its stores' certificates (32 hex characters). */
+  readonly fingerprints: ReadonlyMap<string, string>;
+}
+
+export class NotationSettingsError extends Error {}
+
+function statementFingerprint(statement: TrustPolicyStatement, stores: TrustStores): string {
+  const hash = createHash('sha256');
+  hash.update(
+    JSON.stringify({
+      scopes: statement.registryScopes,
+      level: statement.level,
+      actions: statement.actions,
+      verifyTimestamp: statement.verifyTimestamp,
+      identities: statement.trustedIdentityStrings,
+      stores: statement.trustStores.map((s) => `${s.type}:${s.name}`),
+    }),
+  );
+  for (const ref of statement.trustStores) {
+    const certs = (stores.get(ref.type, ref.name) ?? []).map((c) => c.fingerprint256).sort();
+    hash.update(`\n${ref.type}:${ref.name}=${certs.join(',')}`);
+  }
+  return hash.digest('hex').slice(0, 32);
+}
+
+/**
+ * Validates the document against the stores: every store a statement names must exist (in the folder or built in),
+ * with the field that names it in the message.
+ */
+export function buildNotationSettings(document: unknown, storeFiles: readonly TrustStoreFile[]): NotationSettings {
+  const trustPolicy = parseTrustPolicy(document);
+  const stores = new LayeredTrustStores([MemoryTrustStores.fromFiles(storeFiles), builtInTrustStores]);
+  const fingerprints = new Map<string, string>();
+  trustPolicy.trustPolicies.forEach((statement, i) => {
+    statement.trustStores.forEach((ref, j) => {
+      if (!stores.get(ref.type, ref.name)) {
+        throw new NotationSettingsError(
+          `trust policy trustPolicies[${i}].trustStores[${j}]: trust store ${ref.type}:${ref.name} is not in the trust store (expected x509/${ref.type}/${ref.name}/ with certificates)`,
+        );
+      }
+    });
+    fingerprints.set(statement.name, statementFingerprint(statement, stores));
+  });
+  return { trustPolicy, stores, fingerprints };
+}

@@ -1,0 +1,196 @@
+/**
+ * The Notation SignatureVerifier: the trust policy statement the image selects, the registry's descriptor of the
+ * image, its signatures tried (discovery.ts), the verdict cached per digest and statement fingerprint. Trust failures
+ * become verdicts with codes; this never throws for them and never admits on an unexpected error.
+ */
+import type { TrustCache } from '../cache/trust-cache-types';
+import { NotaryGateError, TrustError, type VerdictCode } from '../errors';
+import type { ImageReference } from '../image/types';
+import type { Rule } from '../policy/types';
+import type { RegistryClient, RepositoryRef } from '../registry/client';
+import type { DigestResolution, ImageVerdict, TrustSource, VerifyContext } from '../verify/types';
+import { verifyArtifact } from './discovery';
+import type { Descriptor } from './payload';
+import { selectStatement, type TrustPolicyStatement } from './policy/trust-policy';
+import type { NotationSettings } from './settings';
+import type { PluginRegistry, RevocationChecker, TimestampVerifier } from './types';
+
+export const NOTATION_FORMAT = 'notation';
+export const DEFAULT_FRESH_TTL_MS = 300_000;
+export const DEFAULT_MAX_STALE_MS = 3_600_000;
+/** A verified result with nothing in the signature that ends it is still re-verified at least this often. */
+const MAX_RESULT_LIFETIME_MS = 24 * 3_600_000;
+
+export interface NotationVerifierDeps {
+  readonly cache: TrustCache;
+  readonly registry: RegistryClient;
+  readonly timestamps?: TimestampVerifier;
+  readonly revocation?: RevocationChecker;
+  readonly plugins?: PluginRegistry;
+  readonly freshTtlMs?: number;
+  readonly maxStaleMs?: number;
+  readonly maxAttempts?: number;
+}
+
+/** What is cached per verified image: enough for the verdict and the decision log. */
+export interface VerifiedImage {
+  readonly digest: string;
+  /** Digest of the signature manifest that verified. */
+  readonly signature: string;
+  readonly signer: string;
+  readonly chainSha256: readonly string[];
+  readonly warnings: readonly string[];
+  readonly expiresAtMs: number;
+}
+
+/** The rule's `notation` section (typed by the format module's declaration). */
+const notationOf = (rule: Rule): NotationSettings | undefined =>
+  (rule as unknown as { notation?: NotationSettings }).notation;
+
+export class NotationVerifier {
+  readonly format = NOTATION_FORMAT;
+  readonly unreachableCode: VerdictCode = 'REGISTRY_UNREACHABLE' as VerdictCode;
+
+  constructor(private readonly deps: NotationVerifierDeps) {}
+
+  supports(rule: Rule): boolean {
+    return notationOf(rule) !== undefined;
+  }
+
+  async verify(ref: ImageReference, rule: Rule, ctx: VerifyContext): Promise<ImageVerdict> {
+    const settings = notationOf(rule);
+    if (!settings) return this.#denied('INTERNAL_ERROR', `The rule matching ${ref.name} has no notation settings.`);
+    const statement = selectStatement(settings.trustPolicy, ref.name);
+    if (!statement) {
+      return this.#denied(
+        'NO_TRUST_POLICY',
+        `No statement of the Notation trust policy has registryScopes "${ref.name}" or "*".`,
+      );
+    }
+    // Level skip: Notation admits without looking for signatures (no registry call).
+    if (statement.level === 'skip') {
+      return {
+        allowed: true,
+        code: 'ALLOWED_BY_RULE',
+        reason: `Notation trust policy "${statement.name}" has level skip: ${ref.name} is not verified.`,
+        format: this.format,
+      };
+    }
+    try {
+      const { image, source } = await this.#verifiedImage(ref, settings, statement, ctx);
+      const signed = {
+        signedDigest: image.digest,
+        format: this.format,
+        source,
+        warnings: image.warnings,
+        signature: signatureOf(image),
+      };
+      if (ref.digest === undefined && rule.requireDigest) {
+        return {
+          allowed: false,
+          code: 'DIGEST_REQUIRED',
+          reason: `${ref.reference} names no digest; its tag is ${image.digest}, signed with Notation: pin ${ref.name}@${image.digest}.`,
+          ...signed,
+        };
+      }
+      return {
+        allowed: true,
+        code: 'SIGNED',
+        reason: `${ref.name}@${image.digest} is signed with Notation by "${image.signer}" (trust policy "${statement.name}").`,
+        ...signed,
+      };
+    } catch (error) {
+      return this.#failure(error, ref);
+    }
+  }
+
+  /** For `/mutate`: the registry's digest of a tag whose signature verified under the rule. */
+  async resolveSignedDigest(ref: ImageReference, rule: Rule, ctx: VerifyContext): Promise<DigestResolution> {
+    const verdict = await this.verify({ ...ref, digest: undefined }, { ...rule, requireDigest: false }, ctx);
+    if (verdict.allowed && verdict.code === 'SIGNED' && verdict.signedDigest) {
+      return { digest: verdict.signedDigest, reason: verdict.reason, source: verdict.source };
+    }
+    return { digest: undefined, code: verdict.code, reason: verdict.reason };
+  }
+
+  async #verifiedImage(
+    ref: ImageReference,
+    settings: NotationSettings,
+    statement: TrustPolicyStatement,
+    ctx: VerifyContext,
+  ): Promise<{ image: VerifiedImage; source: TrustSource }> {
+    const repo: RepositoryRef = { host: ref.domain.toLowerCase(), repository: ref.path };
+    const descriptor: Descriptor = await this.deps.registry.resolve(repo, ref.digest ?? ref.tag ?? 'latest', {
+      signal: ctx.signal,
+    });
+    if (ref.digest !== undefined && descriptor.digest !== ref.digest) {
+      throw new TrustError(
+        'DIGEST_MISMATCH',
+        `The registry answered ${descriptor.digest} for ${ref.name}@${ref.digest}.`,
+      );
+    }
+    const fingerprint = settings.fingerprints.get(statement.name) ?? 'none';
+    const key = ['notation', repo.host, `${repo.repository}@${descriptor.digest}`, statement.name, fingerprint]
+      .map((part) => part.replace(/[%#]/g, (c) => (c === '%' ? '%25' : '%23')))
+      .join('#');
+    const { value, source } = await this.deps.cache.getOrLoad<VerifiedImage>(
+      key,
+      async () => {
+        const outcome = await verifyArtifact({
+          client: this.deps.registry,
+          repo,
+          descriptor: { mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size },
+          statement,
+          stores: settings.stores,
+          nowMs: ctx.nowMs,
+          signal: ctx.signal,
+          timestamps: this.deps.timestamps,
+          revocation: this.deps.revocation,
+          plugins: this.deps.plugins,
+          maxAttempts: this.deps.maxAttempts,
+        });
+        if (!outcome.verified) throw new TrustError(outcome.code as VerdictCode, outcome.reason);
+        const { signer, validUntilMs } = outcome.outcome;
+        // Cached until the signature or the chain ends (then a strict level denies); a result that already carries
+        // that as a logged warning does not change at the boundary.
+        const cap = ctx.nowMs + MAX_RESULT_LIFETIME_MS;
+        const expiresAtMs = validUntilMs !== undefined && validUntilMs > ctx.nowMs ? Math.min(validUntilMs, cap) : cap;
+        const image: VerifiedImage = {
+          digest: descriptor.digest,
+          signature: outcome.signature,
+          signer: signer.subject,
+          chainSha256: signer.chainSha256,
+          warnings: outcome.warnings.map(
+            (w) => `${w.reason} (${w.code}; logged, not enforced, by level ${statement.level})`,
+          ),
+          expiresAtMs,
+        };
+        return { value: image, expiresAtMs };
+      },
+      {
+        nowMs: ctx.nowMs,
+        freshTtlMs: this.deps.freshTtlMs ?? DEFAULT_FRESH_TTL_MS,
+        maxStaleMs: this.deps.maxStaleMs ?? DEFAULT_MAX_STALE_MS,
+      },
+    );
+    return { image: value, source };
+  }
+
+  #failure(error: unknown, ref: ImageReference): ImageVerdict {
+    if (error instanceof TrustError) return this.#denied(error.code, error.message);
+    if (error instanceof NotaryGateError) return this.#denied('INTERNAL_ERROR', error.message);
+    return this.#denied(
+      'INTERNAL_ERROR',
+      `Verifying ${ref.name} with Notation failed unexpectedly: ${(error as Error).message}`,
+    );
+  }
+
+  #denied(code: string, reason: string): ImageVerdict {
+    return { allowed: false, code: code as VerdictCode, reason, format: this.format };
+  }
+}
+
+/** The decision log's record of the signature that decided. */
+function signatureOf(image: VerifiedImage) {
+  return { digest: image.signature, signer: image.signer, chainSha256: image.chainSha256 };
+}
