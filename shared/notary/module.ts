@@ -35,6 +35,18 @@ const notarySectionSchema = z.strictObject(
       .min(1, { error: 'must name at least one role (or be left out)' })
       .optional(),
     auth: authSchema.optional(),
+    /**
+     * Hosts besides the server's own whose token realm may receive `auth` (Docker Hub: auth.docker.io). Beside
+     * `auth` rather than in it: the auth schema is shared with the registries: section, which has no such rule.
+     */
+    tokenRealmHosts: z
+      .array(
+        z
+          .string({ error: 'must be a host name' })
+          .regex(/^[A-Za-z0-9.-]+$/, { error: 'must be a host name (no scheme, port or path)' }),
+        { error: 'must be a list of host names' },
+      )
+      .optional(),
   },
   { error: 'must be an object with at least server' },
 );
@@ -57,7 +69,10 @@ export const notaryModule: FormatModule<NotarySection, NotarySettings> = {
       section.rootKeys.map((key, index) => ctx.readPem(key, `${ctx.field}.rootKeys[${index}]`)),
     );
     const auth = section.auth ? await ctx.resolveAuth(section.auth, `${ctx.field}.auth`) : undefined;
-    return { server: section.server, ca, rootKeys, delegations: section.delegations, auth };
+    const settings = { server: section.server, ca, rootKeys, delegations: section.delegations, auth };
+    if (!section.tokenRealmHosts) return settings; // the server's own host only (the Notary client's default)
+    const hosts = [new URL(section.server).hostname, ...section.tokenRealmHosts].map((host) => host.toLowerCase());
+    return { ...settings, tokenRealmHosts: [...new Set(hosts)] };
   },
   settingsFingerprint: (settings) => pinsFingerprint(settings.rootKeys),
   createVerifier: ({ policy, cache, observer }) =>

@@ -45,6 +45,8 @@ export interface RepositoryRequest {
   readonly pinnedRootKeys: readonly string[];
   readonly ca?: string;
   readonly credentials?: NotarySettings['auth'];
+  /** Hosts whose token realm may receive the credentials; absent: the server's host only. */
+  readonly tokenRealmHosts?: readonly string[];
   /** The evaluation instant for every expiry check. */
   readonly nowMs: number;
   readonly signal?: AbortSignal;
@@ -211,6 +213,9 @@ export class NotaryRepositoryClient {
       origin: NOTARY_ORIGIN,
       repository: request.gun,
       credentials: request.credentials,
+      // Basic credentials only to a realm on the Notary server's host (or one the rule lists), never to whatever
+      // host a 401 names.
+      credentialRealmHosts: request.tokenRealmHosts ?? [new URL(base).hostname.toLowerCase()],
       signal: request.signal,
       ca: request.ca,
     };

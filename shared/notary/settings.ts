@@ -10,4 +10,9 @@ export interface NotarySettings {
   readonly delegations: readonly string[] | undefined;
   /** Basic credentials for the token endpoint, from env variables or a Secrets Manager secret; absent: anonymous. */
   readonly auth: { username: string; password: string } | undefined;
+  /**
+   * Hosts (lower case) whose token realm may receive `auth`: the server's own host, plus the section's
+   * `tokenRealmHosts`. Absent (no such list): the server's host only.
+   */
+  readonly tokenRealmHosts?: readonly string[];
 }

@@ -102,6 +102,7 @@ export class NotaryVerifier implements SignatureVerifier {
             pinnedRootKeys: notary.rootKeys,
             ca: notary.ca,
             credentials: notary.auth,
+            ...(notary.tokenRealmHosts && { tokenRealmHosts: notary.tokenRealmHosts }),
             nowMs: ctx.nowMs,
             signal: ctx.signal,
           });

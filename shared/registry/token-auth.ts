@@ -45,6 +45,11 @@ export interface TokenRequest {
   readonly ca?: string;
   /** Skip cached tokens (the server refused the cached one). */
   readonly fresh?: boolean;
+  /**
+   * When set, credentials go only to a realm on one of these hosts (lower case); any other realm a 401 names is
+   * refused before anything is sent. Absent: any https realm (the registry client's behaviour).
+   */
+  readonly credentialRealmHosts?: readonly string[];
 }
 
 export interface TokenAuthenticatorDeps {
@@ -138,6 +143,14 @@ export class TokenAuthenticator {
         throw new TrustError(
           origin.errorCode,
           `Token realm ${realm.origin} is not https; refusing to send the credentials of ${origin.credentialsSetting} over plain HTTP.`,
+        );
+      }
+      const hosts = request.credentialRealmHosts;
+      if (hosts && !hosts.includes(realm.hostname.toLowerCase())) {
+        throw new TrustError(
+          origin.errorCode,
+          `Token realm ${realm.origin} is not on ${hosts.join(' or ')}; refusing to send the credentials of ` +
+            `${origin.credentialsSetting} to another host (list it in the rule's notary.tokenRealmHosts to allow it).`,
         );
       }
       const { username, password } = request.credentials;
