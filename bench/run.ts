@@ -18,6 +18,7 @@ import { elapsedMs, round } from './lib/stats';
 import { runBaseline } from './scenarios/baseline';
 import { runBundle } from './scenarios/bundle';
 import { runCold } from './scenarios/cold';
+import { runDelegations } from './scenarios/delegations';
 import { runDynamo } from './scenarios/dynamodb';
 import { runServe } from './scenarios/serve';
 import { runStampede } from './scenarios/stampede';
@@ -54,21 +55,38 @@ async function main(): Promise<void> {
       process.stderr.write(`  ${name}...\n`);
       return work();
     };
+    // BENCH_ONLY=warm,delegations runs only those scenarios (and their prerequisites): a partial table on stdout,
+    // neither written to bench/results nor published.
+    const only = process.env.BENCH_ONLY?.split(',')
+      .map((name) => name.trim())
+      .filter(Boolean);
+    const want = (name: string) => !only || only.includes(name);
     const bundleFile = await step('bundle', () => buildBundle(buildDir));
-    const bundle = await step('bundle init', () => runBundle(bundleFile));
-    const startup = await step('CLI startup (compiled CLI, paired with node -e 0 and notary list)', () =>
-      runStartup(fixture),
-    );
-    const warm = await step('warm admission (bundled Lambda)', () => runWarm(fixture, bundleFile));
-    const dynamo = await step('DynamoDB path (dynalite)', () => runDynamo(fixture, policy));
-    const cold = await step('cold path (notary-server, token auth)', () => runCold(fixture, policy));
-    const stampede = await step('stampede', () => runStampede(fixture, policy));
-    const serve = await step('serve throughput (autocannon)', () =>
-      runServe(fixture, { floorSpinMs: warm.latency.p50Ms }),
-    );
-    const baseline = await step('baseline (seed approach)', () => runBaseline(fixture));
+    const bundle = want('bundle') ? await step('bundle init', () => runBundle(bundleFile)) : undefined;
+    const startup = want('startup')
+      ? await step('CLI startup (compiled CLI, paired with node -e 0 and notary list)', () => runStartup(fixture))
+      : undefined;
+    const warm =
+      want('warm') || want('serve')
+        ? await step('warm admission (bundled Lambda)', () => runWarm(fixture, bundleFile))
+        : undefined;
+    const dynamo = want('dynamodb')
+      ? await step('DynamoDB path (dynalite)', () => runDynamo(fixture, policy))
+      : undefined;
+    const cold = want('cold')
+      ? await step('cold path (notary-server, token auth)', () => runCold(fixture, policy))
+      : undefined;
+    const stampede = want('stampede') ? await step('stampede', () => runStampede(fixture, policy)) : undefined;
+    const delegations = want('delegations')
+      ? await step('delegations (hostile repository at and past the bound)', () => runDelegations())
+      : undefined;
+    const serve =
+      want('serve') && warm
+        ? await step('serve throughput (autocannon)', () => runServe(fixture, { floorSpinMs: warm.latency.p50Ms }))
+        : undefined;
+    const baseline = want('baseline') ? await step('baseline (seed approach)', () => runBaseline(fixture)) : undefined;
 
-    const scenarios = { warm, dynamodb: dynamo, cold, stampede, bundle, startup, serve, baseline };
+    const scenarios = { warm, dynamodb: dynamo, cold, stampede, delegations, bundle, startup, serve, baseline };
     const rows = summaryRows(scenarios);
 
     const durationSeconds = round(elapsedMs(started) / 1000, 1);
@@ -81,6 +99,7 @@ async function main(): Promise<void> {
       `${rows.filter((r) => r.met === false).length} target(s) missed; ${durationSeconds} s; JSON: ${path.relative(process.cwd(), RESULTS)}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
+    if (only) return; // a partial run: nothing written or published
     const results = {
       generatedAt: new Date().toISOString(),
       durationSeconds,

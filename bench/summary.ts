@@ -6,21 +6,24 @@ import { ms, type Row, row } from './lib/report';
 import type { BaselineResult } from './scenarios/baseline';
 import type { BundleResult } from './scenarios/bundle';
 import type { ColdResult } from './scenarios/cold';
+import { DELEGATIONS_DEADLINE_MS, type DelegationsResult } from './scenarios/delegations';
 import type { DynamoResult } from './scenarios/dynamodb';
 import type { ServeResult } from './scenarios/serve';
 import type { StampedeResult } from './scenarios/stampede';
 import type { StartupResult } from './scenarios/startup';
 import type { WarmResult } from './scenarios/warm';
 
+/** Every scenario of a full run; a partial run (BENCH_ONLY) leaves some out, and their rows with them. */
 export interface ScenarioResults {
-  readonly warm: WarmResult;
-  readonly dynamodb: DynamoResult;
-  readonly cold: ColdResult;
-  readonly stampede: StampedeResult;
-  readonly bundle: BundleResult;
-  readonly serve: ServeResult;
-  readonly baseline: BaselineResult;
-  readonly startup: StartupResult;
+  readonly warm?: WarmResult;
+  readonly dynamodb?: DynamoResult;
+  readonly cold?: ColdResult;
+  readonly stampede?: StampedeResult;
+  readonly delegations?: DelegationsResult;
+  readonly bundle?: BundleResult;
+  readonly serve?: ServeResult;
+  readonly baseline?: BaselineResult;
+  readonly startup?: StartupResult;
 }
 
 /** Round trips one after another for a cold repository: the token challenge, the token, one wave of roles. */
@@ -30,15 +33,45 @@ const pair = (a: number, b: number) => `${ms(a)} / ${ms(b)}`;
 const times = (value: number) => `${value >= 10 ? value.toFixed(0) : value.toFixed(1)}x`;
 
 export function summaryRows(results: ScenarioResults): Row[] {
+  const { warm, dynamodb, cold, stampede, delegations, bundle, startup, serve, baseline } = results;
   return [
-    ...warmRows(results.warm),
-    ...dynamoRows(results.dynamodb),
-    ...coldRows(results.cold),
-    ...stampedeRows(results.stampede),
-    ...bundleRows(results.bundle),
-    ...startupRows(results.startup),
-    ...serveRows(results.serve),
-    ...baselineRows(results),
+    ...(warm ? warmRows(warm) : []),
+    ...(dynamodb ? dynamoRows(dynamodb) : []),
+    ...(cold ? coldRows(cold) : []),
+    ...(stampede ? stampedeRows(stampede) : []),
+    ...(delegations ? delegationRows(delegations) : []),
+    ...(bundle ? bundleRows(bundle) : []),
+    ...(startup ? startupRows(startup) : []),
+    ...(serve ? serveRows(serve) : []),
+    ...(warm && cold && baseline ? baselineRows({ warm, cold, baseline }) : []),
+  ];
+}
+
+function delegationRows({ atBound, pastBound }: DelegationsResult): Row[] {
+  const within = (p99: number) => p99 <= DELEGATIONS_DEADLINE_MS;
+  return [
+    row(
+      'delegations',
+      `${atBound.roles} roles (the bound), cold verify p50 / p99 (n=${atBound.latency.samples})`,
+      pair(atBound.latency.p50Ms, atBound.latency.p99Ms),
+      `p99 <= ${DELEGATIONS_DEADLINE_MS} ms`,
+      within(atBound.latency.p99Ms),
+    ),
+    row('delegations', `${atBound.roles} roles: verdict`, atBound.code, 'SIGNED', atBound.code === 'SIGNED'),
+    row(
+      'delegations',
+      `${pastBound.roles} roles (past the bound), denied after p50 / p99`,
+      pair(pastBound.latency.p50Ms, pastBound.latency.p99Ms),
+      `p99 <= ${DELEGATIONS_DEADLINE_MS} ms`,
+      within(pastBound.latency.p99Ms),
+    ),
+    row(
+      'delegations',
+      `${pastBound.roles} roles: verdict`,
+      pastBound.code,
+      'NOTARY_ERROR',
+      pastBound.code === 'NOTARY_ERROR',
+    ),
   ];
 }
 
@@ -195,7 +228,15 @@ function serveRows(serve: ServeResult): Row[] {
   ];
 }
 
-function baselineRows({ baseline, warm, cold }: ScenarioResults): Row[] {
+function baselineRows({
+  baseline,
+  warm,
+  cold,
+}: {
+  baseline: BaselineResult;
+  warm: WarmResult;
+  cold: ColdResult;
+}): Row[] {
   return [
     row(
       'baseline (seed)',
