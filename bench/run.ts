@@ -96,7 +96,7 @@ async function main(): Promise<void> {
       '',
       formatTable(rows),
       '',
-      `${rows.filter((r) => r.met === false).length} target(s) missed; ${durationSeconds} s; JSON: ${path.relative(process.cwd(), RESULTS)}`,
+      `${rows.filter((r) => r.met === false).length} target(s) missed; ${durationSeconds} s; ${only ? `partial run (BENCH_ONLY=${only.join(',')}): nothing written` : `JSON: ${path.relative(process.cwd(), RESULTS)}`}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     if (only) return; // a partial run: nothing written or published
