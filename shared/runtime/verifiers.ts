@@ -2,6 +2,7 @@ import type { Cache } from '../cache/create';
 import { FORMAT_MODULES } from '../formats/modules';
 import type { Observer } from '../observer';
 import type { Policy } from '../policy/types';
+import { OciRegistryClient } from '../registry/client';
 import type { FormatModule } from '../verify/format';
 import type { SignatureVerifier } from '../verify/types';
 
@@ -15,5 +16,6 @@ export function createVerifiers(
   observer: Observer,
   formats: readonly FormatModule[] = FORMAT_MODULES,
 ): SignatureVerifier[] {
-  return formats.map((module) => module.createVerifier({ policy, cache, observer }));
+  const registry = new OciRegistryClient({ store: cache.store, registries: policy.registries, observer });
+  return formats.map((module) => module.createVerifier({ policy, cache, observer, registry }));
 }

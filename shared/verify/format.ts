@@ -5,6 +5,7 @@ import type { Observer } from '../observer';
 import type { CredentialReference, Credentials } from '../policy/credentials';
 import type { AuthDocument } from '../policy/schema-parts';
 import type { Policy, Rule } from '../policy/types';
+import type { RegistryClient } from '../registry/client';
 import type { SignatureVerifier } from './types';
 
 /**
@@ -102,6 +103,11 @@ export interface FormatDeps {
   readonly policy: Policy;
   readonly cache: Cache;
   readonly observer: Observer;
+  /**
+   * The one OCI registry client of this instance (the policy's `registries:`, bearer tokens in the shared store,
+   * ECR tokens in memory), for formats that read signatures from registries (shared/registry/client.ts).
+   */
+  readonly registry: RegistryClient;
 }
 
 /**
