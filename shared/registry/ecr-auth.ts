@@ -8,7 +8,7 @@
  * Every call is bounded by a timeout and by the admission's deadline (the SDK's `requestTimeout` alone only logs:
  * `throwOnRequestTimeout` and an abort signal make it stop).
  */
-import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
+import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { Clock } from '../clock';
 import { systemClock } from '../clock';
 import { TrustError } from '../errors';
@@ -104,12 +104,18 @@ export class EcrAuthorizer {
   }
 }
 
+type EcrSdk = typeof import('@aws-sdk/client-ecr');
+/** Loaded on the first ECR registry, not at cold start: most policies never reach ECR. */
+let sdk: Promise<EcrSdk> | undefined;
+
 /** The SDK: one ECR client per region (and FIPS endpoint), honouring AWS_ENDPOINT_URL_ECR. */
 class SdkEcrTokenApi implements EcrTokenApi {
   readonly #clients = new Map<string, ECRClient>();
   constructor(private readonly timeoutMs: number) {}
 
   async getAuthorizationToken(ecr: EcrHost, signal: AbortSignal) {
+    sdk ??= import('@aws-sdk/client-ecr');
+    const { ECRClient, GetAuthorizationTokenCommand } = await sdk;
     const key = `${ecr.region}${ecr.fips ? '#fips' : ''}`;
     let client = this.#clients.get(key);
     if (!client) {
