@@ -98,6 +98,11 @@ export interface PluginInput {
   readonly trustedIdentities: readonly string[];
   readonly nowMs: number;
   readonly signal: AbortSignal;
+  /**
+   * False when the trust policy skips revocation (level or `override: { revocation: skip }`): the plugin must then
+   * make no revocation call (as Notation leaves the capability out of the plugin request). Absent: check.
+   */
+  readonly checkRevocation?: boolean;
 }
 
 export interface PluginResult {

@@ -57,17 +57,21 @@ async function verifyAwsSignerSignature(input: PluginInput, options: AwsSignerPl
         code: 'IDENTITY_UNTRUSTED',
         reason: `the signing profile ${signature.profileVersionArn} matches no trusted identity of the trust policy`,
       };
-  const revocation = await options.revocation.check(
-    {
-      region: signature.region,
-      signatureTimestampMs: signature.authenticSigningTimeMs,
-      platformId: NOTATION_PLATFORM_ID,
-      profileVersionArn: signature.profileVersionArn,
-      jobArn: signature.jobArn,
-      certificateHashes: revocationCertificateHashes(input.chain),
-    },
-    input.signal,
-  );
+  // Revocation the policy skips is not asked (the runner records nothing for it).
+  const revocation: CheckOutcome =
+    input.checkRevocation === false
+      ? { ok: true }
+      : await options.revocation.check(
+          {
+            region: signature.region,
+            signatureTimestampMs: signature.authenticSigningTimeMs,
+            platformId: NOTATION_PLATFORM_ID,
+            profileVersionArn: signature.profileVersionArn,
+            jobArn: signature.jobArn,
+            certificateHashes: revocationCertificateHashes(input.chain),
+          },
+          input.signal,
+        );
   return { identity, revocation, processedAttributes: [ATTR_SIGNING_PROFILE_VERSION, ATTR_SIGNING_JOB] };
 }
 

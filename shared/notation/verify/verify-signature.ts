@@ -226,6 +226,7 @@ export async function verifySignature(input: SignatureVerifyInput): Promise<Sign
           signingTimeMs: envelope.signingTimeMs,
           chain: chain.map((c) => c.x509),
           trustedIdentities: statement.trustedIdentityStrings,
+          checkRevocation: rec.action('revocation') !== 'skip',
           nowMs,
           signal: input.signal,
         });

@@ -232,6 +232,13 @@ describe('the AWS Signer plugin, in-process', () => {
     expect(api.queries[0]?.signatureTimestampMs).toBe(SIGNED_AT_MS);
   });
 
+  it('asks nothing when the policy skips revocation, and still decides identity', async () => {
+    api.answer = async () => [VERSION];
+    const result = await plugin.verify(input({ checkRevocation: false, trustedIdentities: [`${PROFILE}_other`] }));
+    expect(result.identity).toMatchObject({ ok: false, code: 'IDENTITY_UNTRUSTED' });
+    expect(api.queries).toEqual([]);
+  });
+
   it('reports a revoked profile version with its ARN', async () => {
     api.answer = async () => [VERSION];
     expect((await plugin.verify(input())).revocation).toEqual({

@@ -159,8 +159,8 @@ describe('AWS Signer signatures through the Notation runner', () => {
     signer.answer = async () => [AWS_TEST_PROFILE_VERSION];
     const outcome = await verifySignature({ ...input(), statement });
     expect(outcome).toMatchObject({ verified: true });
-    // The plugin answers identity and revocation together; the runner ignores a skipped revocation outcome.
     expect(outcome.results.filter((result) => result.check === 'revocation')).toEqual([]);
+    expect(signer.queries).toEqual([]);
   });
 
   describe('with the built-in aws-signer-ts store', () => {
