@@ -5,6 +5,7 @@ import {
   Dashboard,
   GraphWidget,
   LogQueryWidget,
+  MathExpression,
   type Metric,
   TextWidget,
   TreatMissingData,
@@ -23,6 +24,7 @@ import { Construct } from 'constructs';
 import { METRICS_NAMESPACE, WEBHOOK_TIMEOUT_SECONDS } from '../shared/constants';
 import { DECISION_LOG } from '../shared/log/fields';
 import { DECISION_QUERIES, findDecisionQuery } from '../shared/log/queries';
+import { METRIC } from '../shared/observer';
 
 /** Metrics derived from the decision log by metric filters (independent of how the runtime emits EMF). */
 export const LOG_METRICS = { admissions: 'DecisionsLogged', denials: 'DeniedAdmissions' } as const;
@@ -132,6 +134,17 @@ export class DecisionObservability extends Construct {
       new GraphWidget({ title: 'Errors and throttles', left: [errors, throttles], width: 8 }),
     );
     this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Signature sources: requests and failed exchanges, by format',
+        left: [originSearch(METRIC.originRequests, ['format'], 'requests')],
+        right: [
+          originSearch(METRIC.originErrors, ['code', 'format'], 'errors'),
+          originSearch(METRIC.originErrors, ['status', 'format'], 'errors'),
+        ],
+        width: 24,
+      }),
+    );
+    this.dashboard.addWidgets(
       new LogQueryWidget({
         title: 'Latest denials',
         logGroupNames: [props.logGroup.logGroupName],
@@ -153,4 +166,18 @@ export class DecisionObservability extends Construct {
     });
     return filter.metric({ period: PERIOD, statistic: 'Sum' });
   }
+}
+
+/**
+ * Every series of an EMF metric the runtime emits with these dimensions (and Powertools' `service`), whatever their
+ * values: formats and codes are not known at synth time (a new format needs no dashboard change).
+ */
+function originSearch(metricName: string, dimensions: readonly string[], label: string): MathExpression {
+  const schema = [METRICS_NAMESPACE, ...dimensions, 'service'].join(',');
+  return new MathExpression({
+    expression: `SEARCH('{${schema}} MetricName="${metricName}"', 'Sum', ${PERIOD.toSeconds()})`,
+    label,
+    period: PERIOD,
+    usingMetrics: {},
+  });
 }

@@ -1,3 +1,4 @@
+import { codesIn, type VerdictCode } from '../errors';
 import { DECISION_LOG as F, IMAGE_FIELDS as I } from './fields';
 import { MUTATION_LOG as M } from './mutation-fields';
 
@@ -14,17 +15,16 @@ export interface DecisionQuery {
   readonly text: string;
 }
 
-/** Denied codes that mean "this image is not (verifiably) signed", as opposed to policy or availability denials. */
-export const UNVERIFIABLE_CODES = [
-  'NOT_SIGNED',
-  'DIGEST_MISMATCH',
-  'SIGNATURE_INVALID',
-  'ROOT_UNTRUSTED',
-  'HASH_MISMATCH',
-  'METADATA_EXPIRED',
-  'ROLLBACK',
-] as const;
-export const NOTARY_FAILURE_CODES = ['NOTARY_UNREACHABLE', 'NOTARY_ERROR'] as const;
+/**
+ * Denied codes that mean "this image is not (verifiably) signed", as opposed to policy or availability denials: the
+ * `denied-untrusted` codes of the table in shared/errors.ts, so a new format's codes are counted without a change here.
+ */
+export const UNVERIFIABLE_CODES: readonly VerdictCode[] = codesIn('denied-untrusted');
+/** Denied codes that mean a signature source (Notary server, registry, revocation, trust state) could not answer. */
+export const ORIGIN_FAILURE_CODES: readonly VerdictCode[] = codesIn('origin-outage');
+
+/** Names a saved query had before; `notary-gate decisions --query` still accepts them. */
+export const RENAMED_QUERIES: Readonly<Record<string, string>> = { 'notary-errors': 'origin-errors' };
 
 const isAdmission = `${F.event} = "${F.eventValue}"`;
 /** Both real denials and what audit mode would have denied. */
@@ -87,18 +87,20 @@ export const DECISION_QUERIES: readonly DecisionQuery[] = [
     ),
   },
   {
-    name: 'notary-errors',
-    description: 'Admissions denied because a Notary server could not be reached or answered wrongly.',
+    name: 'origin-errors',
+    description:
+      'Admissions denied because a signature source (Notary server, registry, revocation responder, the remembered ' +
+      'trust state) could not be reached or answered wrongly. Formerly notary-errors.',
     text: lines(
       `fields @timestamp, ${F.decision}, ${F.namespace}, ${F.name}, ${F.deniedCodes}, ${F.deniedImages}, ${F.reason}`,
-      `filter ${isAdmission} and ${codesMatch(NOTARY_FAILURE_CODES)}`,
+      `filter ${isAdmission} and ${codesMatch(ORIGIN_FAILURE_CODES)}`,
       'sort @timestamp desc',
       'limit 100',
     ),
   },
   {
     name: 'stale-cache-use',
-    description: 'Admissions decided on cached trust data past its fresh TTL because Notary failed.',
+    description: 'Admissions decided on cached trust data past its fresh TTL because its signature source failed.',
     text: lines(
       `fields @timestamp, ${F.decision}, ${F.namespace}, ${F.kind}, ${F.name}`,
       `filter ${isAdmission} and ${staleImage}`,
@@ -118,6 +120,8 @@ export const DECISION_QUERIES: readonly DecisionQuery[] = [
   },
 ];
 
+/** The saved query of that name (or of a name it had before, see RENAMED_QUERIES). */
 export function findDecisionQuery(name: string): DecisionQuery | undefined {
-  return DECISION_QUERIES.find((query) => query.name === name);
+  const current = Object.hasOwn(RENAMED_QUERIES, name) ? RENAMED_QUERIES[name] : name;
+  return DECISION_QUERIES.find((query) => query.name === current);
 }

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { TrustError } from '../errors';
-import { METRIC, type Observer, silentObserver } from '../observer';
+import { formatDimension, METRIC, type Observer, silentObserver } from '../observer';
 import type { NotarySettings } from '../policy/types';
 import {
   DEFAULT_REQUEST_TIMEOUT_MS,
@@ -180,7 +180,12 @@ export class NotaryRepositoryClient {
           `${request.gun} has no trust data on ${serverBase(request.server)} (no ${role}.json): nothing in it is signed.`,
         );
       }
-      this.#observer.count(METRIC.notaryErrors, 1, { name: 'status', value: String(response.status) });
+      this.#observer.count(
+        METRIC.originErrors,
+        1,
+        { name: 'status', value: String(response.status) },
+        formatDimension(NOTARY_ORIGIN.format),
+      );
       throw new TrustError(
         'NOTARY_ERROR',
         response.status === 404
@@ -244,7 +249,7 @@ export class NotaryRepositoryClient {
   async #send(request: Call, url: string, maxBytes: number, authorization: string | undefined) {
     request.budget.request();
     const allowed = request.budget.allow(maxBytes);
-    this.#observer.count(METRIC.notaryRequests);
+    this.#observer.count(METRIC.originRequests, 1, formatDimension(NOTARY_ORIGIN.format));
     try {
       const response = await getFollowingSameOriginRedirects(this.deps.http, {
         url,
@@ -259,7 +264,12 @@ export class NotaryRepositoryClient {
       return response;
     } catch (error) {
       const code = error instanceof TrustError ? error.code : 'NOTARY_UNREACHABLE';
-      this.#observer.count(METRIC.notaryErrors, 1, { name: 'code', value: code });
+      this.#observer.count(
+        METRIC.originErrors,
+        1,
+        { name: 'code', value: code },
+        formatDimension(NOTARY_ORIGIN.format),
+      );
       throw error instanceof TrustError
         ? error
         : new TrustError('NOTARY_UNREACHABLE', `Notary request to ${url} failed.`, { cause: error });

@@ -15,13 +15,14 @@ import { type HttpTransport, NodeHttpTransport } from '../registry/http';
 import { TokenAuthenticator } from '../registry/token-auth';
 import { cacheKey } from '../verify/cache-key';
 import type { DigestResolution, ImageVerdict, SignatureVerifier, VerifyContext } from '../verify/types';
+import { NOTARY_V1_FORMAT } from './format-name';
 import { NotaryRepositoryClient } from './repository-client';
 import { type TrustIdentity, trustIdentity } from './trust-identity';
 import { type TrustState, TrustStateStore } from './trust-state';
 import { resolveImage } from './tuf/resolve';
 import type { VerifiedTrust } from './tuf/types';
 
-export const NOTARY_V1_FORMAT = 'notary-v1';
+export { NOTARY_V1_FORMAT };
 /** The policy's `cache` defaults, used when the caller passes none. */
 export const DEFAULT_FRESH_TTL_MS = POLICY_DEFAULTS.freshTtlSeconds * 1000;
 export const DEFAULT_MAX_STALE_MS = POLICY_DEFAULTS.maxStaleSeconds * 1000;

@@ -8,7 +8,7 @@ import type { KeyValueStore } from '../cache/types';
 import type { Clock } from '../clock';
 import { systemClock } from '../clock';
 import { TrustError } from '../errors';
-import { METRIC, type Observer, silentObserver } from '../observer';
+import { formatDimension, METRIC, type Observer, silentObserver } from '../observer';
 import { type Descriptor, digestOf, isDigest, matchesDigest } from './descriptor';
 import { EcrAuthorizer } from './ecr-auth';
 import { DEFAULT_REQUEST_TIMEOUT_MS, type HttpResponse, type HttpTransport, NodeHttpTransport } from './http';
@@ -17,7 +17,7 @@ import { bareMediaType, isManifestMediaType, MANIFEST_ACCEPT } from './media-typ
 import { type RedirectPolicy, requestFollowingRedirects } from './redirects';
 import { listReferrers, type ReferrersResult } from './referrers';
 import { RegistryAuthorizer } from './registry-auth';
-import { registryOrigin } from './registry-origin';
+import { REGISTRY_METRIC_FORMAT, registryOrigin } from './registry-origin';
 import { ResolutionCache } from './resolution-cache';
 import { type RegistriesConfig, registryTarget } from './settings';
 import { TokenAuthenticator } from './token-auth';
@@ -299,7 +299,7 @@ export class OciRegistryClient implements RegistryClient {
     options: RegistryRequestOptions,
   ): Promise<HttpResponse> {
     const origin = registryOrigin(repo.host);
-    this.#observer.count(METRIC.registryRequests);
+    this.#observer.count(METRIC.originRequests, 1, formatDimension(origin.format));
     try {
       return await requestFollowingRedirects(
         this.#http,
@@ -317,7 +317,7 @@ export class OciRegistryClient implements RegistryClient {
       );
     } catch (error) {
       const code = error instanceof TrustError ? error.code : 'REGISTRY_UNREACHABLE';
-      this.#observer.count(METRIC.registryErrors, 1, { name: 'code', value: code });
+      this.#observer.count(METRIC.originErrors, 1, { name: 'code', value: code }, formatDimension(origin.format));
       throw error instanceof TrustError
         ? error
         : new TrustError('REGISTRY_UNREACHABLE', `${origin.name}: ${request.step} failed.`, { cause: error });
@@ -327,7 +327,12 @@ export class OciRegistryClient implements RegistryClient {
   /** A 200, or the error its status means: 404 is RegistryNotFoundError, anything else REGISTRY_ERROR. */
   #expectOk(repo: RepositoryRef, step: string, response: HttpResponse): void {
     if (response.status === 200) return;
-    this.#observer.count(METRIC.registryErrors, 1, { name: 'status', value: String(response.status) });
+    this.#observer.count(
+      METRIC.originErrors,
+      1,
+      { name: 'status', value: String(response.status) },
+      formatDimension(REGISTRY_METRIC_FORMAT),
+    );
     const codes = errorCodes(response.body);
     const detail = codes.length > 0 ? ` (${codes.join(', ')})` : '';
     const message = `${step}: Registry ${repo.host} answered ${response.status}${detail}.`;
@@ -336,7 +341,12 @@ export class OciRegistryClient implements RegistryClient {
   }
 
   #fail(repo: RepositoryRef, step: string, why: string): never {
-    this.#observer.count(METRIC.registryErrors, 1, { name: 'code', value: 'REGISTRY_ERROR' });
+    this.#observer.count(
+      METRIC.originErrors,
+      1,
+      { name: 'code', value: 'REGISTRY_ERROR' },
+      formatDimension(REGISTRY_METRIC_FORMAT),
+    );
     throw new TrustError('REGISTRY_ERROR', `${step}: Registry ${repo.host} gave a bad answer: ${why}.`);
   }
 }

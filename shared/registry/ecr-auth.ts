@@ -12,8 +12,9 @@ import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { Clock } from '../clock';
 import { systemClock } from '../clock';
 import { TrustError } from '../errors';
-import { METRIC, type Observer, silentObserver } from '../observer';
+import { formatDimension, METRIC, type Observer, silentObserver } from '../observer';
 import type { EcrHost } from './ecr-host';
+import { REGISTRY_METRIC_FORMAT } from './registry-origin';
 
 /** Tokens live 12 hours; one is renewed 15 minutes before it runs out, so none is sent as it expires. */
 export const ECR_TOKEN_MARGIN_MS = 15 * 60_000;
@@ -71,14 +72,19 @@ export class EcrAuthorizer {
   async #fetch(host: string, ecr: EcrHost, deadline: AbortSignal | undefined): Promise<string> {
     const timeout = AbortSignal.timeout(this.#timeoutMs);
     const signal = deadline ? AbortSignal.any([deadline, timeout]) : timeout;
-    this.#observer.count(METRIC.tokenRequests);
+    this.#observer.count(METRIC.tokenRequests, 1, formatDimension(REGISTRY_METRIC_FORMAT));
     let answer: Awaited<ReturnType<EcrTokenApi['getAuthorizationToken']>>;
     try {
       answer = await this.#api.getAuthorizationToken(ecr, signal);
     } catch (error) {
       const answered = typeof (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
       const code = answered === 'number' && !signal.aborted ? 'REGISTRY_ERROR' : 'REGISTRY_UNREACHABLE';
-      this.#observer.count(METRIC.registryErrors, 1, { name: 'code', value: code });
+      this.#observer.count(
+        METRIC.originErrors,
+        1,
+        { name: 'code', value: code },
+        formatDimension(REGISTRY_METRIC_FORMAT),
+      );
       const why = signal.aborted
         ? timeout.aborted
           ? `did not answer within ${this.#timeoutMs} ms`
@@ -93,7 +99,12 @@ export class EcrAuthorizer {
     const token = answer?.authorizationToken;
     const expiresAtMs = answer?.expiresAt?.getTime();
     if (!token || expiresAtMs === undefined || Number.isNaN(expiresAtMs)) {
-      this.#observer.count(METRIC.registryErrors, 1, { name: 'code', value: 'REGISTRY_ERROR' });
+      this.#observer.count(
+        METRIC.originErrors,
+        1,
+        { name: 'code', value: 'REGISTRY_ERROR' },
+        formatDimension(REGISTRY_METRIC_FORMAT),
+      );
       throw new TrustError('REGISTRY_ERROR', `ECR GetAuthorizationToken for ${host} answered without a token.`);
     }
     const nowMs = this.#clock();

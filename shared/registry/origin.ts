@@ -5,7 +5,6 @@
  * setting, without the transport knowing any format.
  */
 import type { VerdictCode } from '../errors';
-import type { MetricName } from '../observer';
 
 export interface OriginLabel {
   /** How people call this origin, starting a sentence: `Notary`, `Registry`. */
@@ -16,6 +15,9 @@ export interface OriginLabel {
   readonly errorCode: VerdictCode;
   /** The policy setting that holds this origin's credentials, for messages: `the rule's notary.auth`. */
   readonly credentialsSetting: string;
-  /** Counted (with a `code` or `status` dimension) when a request to the origin or its token realm fails. */
-  readonly errorsMetric: MetricName;
+  /**
+   * The `format` dimension of this origin's OriginRequests / OriginErrors / TokenRequests (`notary-v1`, or
+   * `registry` for OCI registries, which several formats and tag resolution share).
+   */
+  readonly format: string;
 }

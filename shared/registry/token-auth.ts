@@ -10,7 +10,7 @@ import type { KeyValueStore } from '../cache/types';
 import type { Clock } from '../clock';
 import { systemClock } from '../clock';
 import { TrustError } from '../errors';
-import { METRIC, type Observer, silentObserver } from '../observer';
+import { formatDimension, METRIC, type Observer, silentObserver } from '../observer';
 import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   getFollowingSameOriginRedirects,
@@ -156,7 +156,7 @@ export class TokenAuthenticator {
       const { username, password } = request.credentials;
       headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
     }
-    this.#observer.count(METRIC.tokenRequests);
+    this.#observer.count(METRIC.tokenRequests, 1, formatDimension(origin.format));
     let response: HttpResponse;
     try {
       response = await getFollowingSameOriginRedirects(this.deps.http, {
@@ -170,14 +170,21 @@ export class TokenAuthenticator {
       });
     } catch (error) {
       // A failing token endpoint is an outage of its origin to operators: counted like a failing origin request.
-      this.#observer.count(origin.errorsMetric, 1, {
-        name: 'code',
-        value: error instanceof TrustError ? error.code : origin.unreachableCode,
-      });
+      this.#observer.count(
+        METRIC.originErrors,
+        1,
+        { name: 'code', value: error instanceof TrustError ? error.code : origin.unreachableCode },
+        formatDimension(origin.format),
+      );
       throw error;
     }
     if (response.status !== 200) {
-      this.#observer.count(origin.errorsMetric, 1, { name: 'status', value: String(response.status) });
+      this.#observer.count(
+        METRIC.originErrors,
+        1,
+        { name: 'status', value: String(response.status) },
+        formatDimension(origin.format),
+      );
     }
     if (response.status === 401 || response.status === 403) {
       throw new TrustError(
@@ -192,7 +199,12 @@ export class TokenAuthenticator {
     try {
       parsed = parseTokenResponse(response.body, realm.origin, origin);
     } catch (error) {
-      this.#observer.count(origin.errorsMetric, 1, { name: 'code', value: origin.errorCode });
+      this.#observer.count(
+        METRIC.originErrors,
+        1,
+        { name: 'code', value: origin.errorCode },
+        formatDimension(origin.format),
+      );
       throw error;
     }
     const { token, lifetimeMs } = parsed;

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../constants';
-import { METRIC, type MetricName, type Observer } from '../observer';
+import { METRIC, type MetricDimension, type MetricName, type Observer } from '../observer';
 import type { Telemetry } from './telemetry';
 
 /** Created once per Lambda instance (cold start), as Powertools recommends, and imported where needed. */
@@ -24,8 +24,8 @@ const UNITS: Partial<Record<MetricName, Unit>> = {
 const singleMetrics = new Map<string, Metrics>();
 const MAX_SINGLE_METRICS = 256;
 
-function singleMetricFor(name: string, value: string): Metrics {
-  const key = `${name}=${value}`;
+function singleMetricFor(dimensions: readonly MetricDimension[]): Metrics {
+  const key = dimensions.map(({ name, value }) => `${name}=${value}`).join(',');
   let single = singleMetrics.get(key);
   if (single === undefined) {
     single = metrics.singleMetric();
@@ -34,17 +34,18 @@ function singleMetricFor(name: string, value: string): Metrics {
   return single;
 }
 
-/** The domain Observer on Powertools: metrics in EMF (one low-cardinality dimension at most), logs as JSON. */
+/** The domain Observer on Powertools: metrics in EMF (two low-cardinality dimensions at most), logs as JSON. */
 export const powertoolsObserver: Observer = {
-  count(metric, value = 1, dimension) {
+  count(metric, value = 1, dimension, second) {
+    const dimensions = [dimension, second].filter((d): d is MetricDimension => d !== undefined);
     const unit = UNITS[metric] ?? MetricUnit.Count;
-    if (dimension === undefined) {
+    if (dimensions.length === 0) {
       metrics.addMetric(metric, unit, value);
       return;
     }
-    // A dimension applies to a whole EMF document: a single-metric document keeps it off the other metrics.
-    const single = singleMetricFor(dimension.name, dimension.value);
-    single.addDimension(dimension.name, dimension.value);
+    // Dimensions apply to a whole EMF document: a single-metric document keeps them off the other metrics.
+    const single = singleMetricFor(dimensions);
+    for (const { name, value: dimensionValue } of dimensions) single.addDimension(name, dimensionValue);
     single.addMetric(metric, unit, value);
   },
   warn: (message, fields) => logger.warn(message, fields ?? {}),

@@ -15,9 +15,10 @@ export function streamTelemetry(options: { stream?: Writable; debug?: boolean } 
       `${JSON.stringify({ level, service: SERVICE_NAME, timestamp: new Date().toISOString(), message, ...fields })}\n`,
     );
   const observer: Observer = {
-    count(metric, value = 1, dimension) {
-      if (options.debug)
-        write('DEBUG', 'metric', { metric, value, ...(dimension ? { [dimension.name]: dimension.value } : {}) });
+    count(metric, value = 1, dimension, second) {
+      if (!options.debug) return;
+      const dimensions = [dimension, second].flatMap((d) => (d ? [d] : []));
+      write('DEBUG', 'metric', { metric, value, ...Object.fromEntries(dimensions.map((d) => [d.name, d.value])) });
     },
     warn: (message, fields) => write('WARN', message, fields),
     debug(message, fields) {

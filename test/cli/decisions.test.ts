@@ -84,11 +84,11 @@ describe('notary-gate decisions', () => {
 
   describe('with --json', () => {
     it('prints only the JSON result on stdout', async () => {
-      const { stdout } = await decisions({ logGroup: LOG_GROUP, query: 'notary-errors', since: '24h', json: true }, [
+      const { stdout } = await decisions({ logGroup: LOG_GROUP, query: 'origin-errors', since: '24h', json: true }, [
         DENIAL,
       ]);
       expect(JSON.parse(stdout)).toEqual({
-        query: 'notary-errors',
+        query: 'origin-errors',
         logGroupName: LOG_GROUP,
         from: '2026-11-26T12:00:00.000Z',
         to: '2026-11-27T12:00:00.000Z',

@@ -102,7 +102,7 @@ describeWithNotary('the webhook when its DynamoDB cache fails', () => {
         reason: /remembered root and version floors .* cannot be read/,
       });
       expect(metricTotal(answer.output, 'CacheStoreErrors', { reason: 'trust_state_unavailable' })).toBeGreaterThan(0);
-      expect(metricTotal(answer.output, 'NotaryRequests')).toBe(0);
+      expect(metricTotal(answer.output, 'OriginRequests', { format: 'notary-v1' })).toBe(0);
       expect(answer.output.logs).toContainEqual(
         expect.objectContaining({
           level: 'WARN',

@@ -46,6 +46,6 @@ describe('the Lambda entry when Notary is down', () => {
       }),
     ]);
     expect(metricTotal(output, 'Denials', { code: 'NOTARY_UNREACHABLE' })).toBe(1);
-    expect(metricTotal(output, 'NotaryErrors', { code: 'NOTARY_UNREACHABLE' })).toBeGreaterThan(0);
+    expect(metricTotal(output, 'OriginErrors', { format: 'notary-v1', code: 'NOTARY_UNREACHABLE' })).toBeGreaterThan(0);
   });
 });

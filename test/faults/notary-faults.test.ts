@@ -40,7 +40,7 @@ interface NotaryFault {
   readonly limits?: CallLimits;
   readonly code: 'NOTARY_UNREACHABLE' | 'NOTARY_ERROR';
   readonly reason: RegExp;
-  /** The NotaryErrors metric the transport reports, with its dimension; absent when the deadline cut it off. */
+  /** The OriginErrors metric (format notary-v1) the transport reports, with its dimension; absent when the deadline cut it off. */
   readonly notaryErrors?: Record<string, string>;
   /** The deadline, not the transport, ended the request: the fake must see its connection abandoned. */
   readonly cutByDeadline?: boolean;
@@ -116,7 +116,10 @@ describe('the webhook when a Notary server fails', () => {
       const answer = await gate.admit([IMAGE], fault.limits);
 
       expectEnforcedDenial(answer, { image: IMAGE, code: fault.code, reason: fault.reason });
-      if (fault.notaryErrors) expect(metricTotal(answer.output, 'NotaryErrors', fault.notaryErrors)).toBeGreaterThan(0);
+      if (fault.notaryErrors)
+        expect(
+          metricTotal(answer.output, 'OriginErrors', { format: 'notary-v1', ...fault.notaryErrors }),
+        ).toBeGreaterThan(0);
       if (fault.cutByDeadline) {
         // The deadline aborted the request in flight: the server saw it arrive, then the client hang up.
         expect(server?.requests.length).toBeGreaterThan(0);
@@ -147,7 +150,9 @@ describe('the webhook when a Notary server fails', () => {
         code: 'NOTARY_UNREACHABLE',
         reason: /did not answer within 3000 ms/,
       });
-      expect(metricTotal(answer.output, 'NotaryErrors', { code: 'NOTARY_UNREACHABLE' })).toBeGreaterThan(0);
+      expect(
+        metricTotal(answer.output, 'OriginErrors', { format: 'notary-v1', code: 'NOTARY_UNREACHABLE' }),
+      ).toBeGreaterThan(0);
       // One wave (root, timestamp, and the plain-named snapshot, targets, targets/releases), each given up after 3 s.
       expect(server?.requests).toHaveLength(5);
     });

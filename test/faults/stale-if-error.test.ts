@@ -91,7 +91,7 @@ describeWithNotary('the webhook when Notary goes down after a successful fetch',
       decision: 'allow',
       images: [expect.objectContaining({ code: 'SIGNED', source: 'memory' })],
     });
-    expect(metricTotal(answer.output, 'NotaryRequests')).toBe(0);
+    expect(metricTotal(answer.output, 'OriginRequests', { format: 'notary-v1' })).toBe(0);
   });
 
   describe('past the fresh TTL, within maxStaleSeconds', () => {
@@ -108,7 +108,9 @@ describeWithNotary('the webhook when Notary goes down after a successful fetch',
         images: [expect.objectContaining({ code: 'SIGNED', source: 'stale' })],
       });
       expect(metricTotal(answer.output, 'StaleServed')).toBe(1);
-      expect(metricTotal(answer.output, 'NotaryErrors', { code: 'NOTARY_UNREACHABLE' })).toBeGreaterThan(0);
+      expect(
+        metricTotal(answer.output, 'OriginErrors', { format: 'notary-v1', code: 'NOTARY_UNREACHABLE' }),
+      ).toBeGreaterThan(0);
       expect(answer.output.logs).toContainEqual(
         expect.objectContaining({
           level: 'WARN',

@@ -33,7 +33,7 @@ interface TokenFault {
   readonly limits?: CallLimits;
   readonly code: 'NOTARY_UNREACHABLE' | 'NOTARY_ERROR';
   readonly reason: RegExp;
-  /** The NotaryErrors dimension the token failure is counted with; absent when the deadline cut it off. */
+  /** The OriginErrors dimension (besides format notary-v1) the token failure is counted with; absent when the deadline cut it off. */
   readonly notaryErrors?: Record<string, string>;
 }
 
@@ -85,7 +85,8 @@ describe('the webhook when the token endpoint of a Notary server fails', () => {
         '/token?service=notary-server&scope=repository%3Aregistry.example.com%2Fteam%2Fapp%3Apull',
       );
       expect(metricTotal(answer.output, 'TokenRequests')).toBe(1);
-      if (fault.notaryErrors) expect(metricTotal(answer.output, 'NotaryErrors', fault.notaryErrors)).toBe(1);
+      if (fault.notaryErrors)
+        expect(metricTotal(answer.output, 'OriginErrors', { format: 'notary-v1', ...fault.notaryErrors })).toBe(1);
       if (fault.limits) expect(await eventually(() => tokens.abandoned() === 1)).toBe(true);
     });
 

@@ -46,7 +46,7 @@ describe('the webhook when Secrets Manager cannot give it its token', () => {
     expect(answer.response.status?.message).toContain('INTERNAL_ERROR: notary-gate could not run');
     expect(answer.decisions).toEqual([expect.objectContaining({ decision: 'deny', deniedCodes: 'INTERNAL_ERROR' })]);
     expect(metricTotal(answer.output, 'Denials', { code: 'INTERNAL_ERROR' })).toBe(1);
-    expect(metricTotal(answer.output, 'NotaryRequests')).toBe(0);
+    expect(metricTotal(answer.output, 'OriginRequests', { format: 'notary-v1' })).toBe(0);
     expect(answer.output.logs).toContainEqual(
       expect.objectContaining({
         level: 'ERROR',

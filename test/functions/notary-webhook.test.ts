@@ -95,7 +95,7 @@ describeWithNotary('the webhook against a real notary-server', () => {
 
   it('fetches the repository once per review, however many of its images the pod runs', async () => {
     const notaryRequests = (recorded: { counts: { metric: string; value: number }[] }) =>
-      recorded.counts.filter((c) => c.metric === 'NotaryRequests').reduce((sum, c) => sum + c.value, 0);
+      recorded.counts.filter((c) => c.metric === 'OriginRequests').reduce((sum, c) => sum + c.value, 0);
     const one = await admitWithFreshRuntime([`${APP}@sha256:${SIGNED_HEX}`]);
     const three = await admitWithFreshRuntime([
       `${APP}@sha256:${SIGNED_HEX}`,

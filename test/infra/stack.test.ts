@@ -283,4 +283,11 @@ describe('the notary-gate stack with deployment options', () => {
   it('has a dashboard', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
+
+  it('graphs the requests and failures of every signature source by format, without naming the formats', () => {
+    const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]);
+    expect(body).toMatch(/SEARCH\('\{NotaryGate,format,service\} MetricName=\W+OriginRequests\W/);
+    expect(body).toMatch(/SEARCH\('\{NotaryGate,code,format,service\} MetricName=\W+OriginErrors\W/);
+    expect(body).not.toContain('notary-v1');
+  });
 });

@@ -23,7 +23,7 @@ describe('the Notary verifier when the server misbehaves', () => {
     const kit = verifierKit();
     const verdict = await kit.verify(IMAGE, notaryRule({ server: await freePortUrl() }));
     expect(verdict).toMatchObject({ allowed: false, code: 'NOTARY_UNREACHABLE', format: 'notary-v1' });
-    expect(kit.observer.get(METRIC.notaryErrors)).toBeGreaterThan(0);
+    expect(kit.observer.get(METRIC.originErrors)).toBeGreaterThan(0);
   });
 
   it('denies with NOTARY_UNREACHABLE when the server does not answer within the request timeout', async () => {

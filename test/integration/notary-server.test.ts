@@ -197,7 +197,7 @@ describeWithNotary('the Notary verifier against a real notary-server', () => {
         'targets/releases.json',
         'timestamp.json',
       ]);
-      expect(kit.observer.get(METRIC.notaryRequests)).toBe(5);
+      expect(kit.observer.get(METRIC.originRequests)).toBe(5);
       await kit.verify(`${RELEASED}:rc@${digest('e')}`, rule());
       expect(counting.urls).toHaveLength(5);
     });

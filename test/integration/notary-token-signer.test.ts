@@ -48,7 +48,7 @@ describeWithNotary('the Notary verifier against a notary-server with notary-sign
     expect((notary.token?.stats.requests ?? 0) - before).toBe(1);
     // One wave (root, timestamp, snapshot, targets, targets/releases), all challenged on this first contact with
     // the server, then retried with the one token.
-    expect(kit.observer.get(METRIC.notaryRequests)).toBe(10);
+    expect(kit.observer.get(METRIC.originRequests)).toBe(10);
   });
 
   it('reuses a token kept in the shared store by another instance', async () => {
@@ -64,7 +64,7 @@ describeWithNotary('the Notary verifier against a notary-server with notary-sign
     });
     const second = verifierKit({ store: first.store });
     expect(await second.verify(`${APP}@${digest('a')}`, pinned)).toMatchObject({ allowed: true });
-    expect(second.observer.get(METRIC.notaryRequests)).toBeGreaterThan(0);
+    expect(second.observer.get(METRIC.originRequests)).toBeGreaterThan(0);
     expect(notary.token?.stats.requests ?? 0).toBe(before);
   });
 

@@ -1,5 +1,6 @@
 import type { ImageReference } from '../../image/types';
 import type { ImageVerdict } from '../../verify/types';
+import { NOTARY_V1_FORMAT } from '../format-name';
 import type { SignedTarget, VerifiedTrust } from './types';
 
 export interface ResolveOptions {
@@ -11,8 +12,6 @@ export interface ResolveOptions {
 
 /** Docker resolves a tag in `targets/releases` first, then `targets`, and trusts no other role for it. */
 export const DEFAULT_TRUSTED_ROLES: readonly string[] = ['targets/releases', 'targets'];
-
-const FORMAT = 'notary-v1';
 
 /**
  * Decides one image against verified trust data (CONTRACT.md, "Verification semantics"):
@@ -101,9 +100,9 @@ function notes(digest: string | undefined, trust: VerifiedTrust, roles: readonly
 }
 
 function allow(reason: string, signedDigest: string): ImageVerdict {
-  return { allowed: true, code: 'SIGNED', reason, signedDigest, format: FORMAT };
+  return { allowed: true, code: 'SIGNED', reason, signedDigest, format: NOTARY_V1_FORMAT };
 }
 
 function deny(code: ImageVerdict['code'], reason: string, signedDigest?: string): ImageVerdict {
-  return { allowed: false, code, reason, format: FORMAT, ...(signedDigest ? { signedDigest } : {}) };
+  return { allowed: false, code, reason, format: NOTARY_V1_FORMAT, ...(signedDigest ? { signedDigest } : {}) };
 }

@@ -6,7 +6,7 @@ import { buildMutationRecord } from '../../../shared/log/mutation-log';
 import {
   DECISION_QUERIES,
   findDecisionQuery,
-  NOTARY_FAILURE_CODES,
+  ORIGIN_FAILURE_CODES,
   UNVERIFIABLE_CODES,
 } from '../../../shared/log/queries';
 
@@ -141,14 +141,14 @@ describe('decision queries', () => {
     });
   });
 
-  it('cover denials, decisions by namespace and user, unverifiable images, latency, Notary errors and stale cache', () => {
+  it('cover denials, decisions by namespace and user, unverifiable images, latency, origin errors and stale cache', () => {
     expect(DECISION_QUERIES.map((query) => query.name)).toEqual(
       expect.arrayContaining([
         'denials',
         'decisions-by-namespace-and-user',
         'unverifiable-images',
         'slow-admissions',
-        'notary-errors',
+        'origin-errors',
         'stale-cache-use',
       ]),
     );
@@ -185,7 +185,23 @@ describe('decision queries', () => {
   it('match the denied codes the record flattens', () => {
     const codes = String(record[DECISION_LOG.deniedCodes]);
     expect(new RegExp(UNVERIFIABLE_CODES.join('|')).test(codes)).toBe(true);
-    expect(new RegExp(NOTARY_FAILURE_CODES.join('|')).test(codes)).toBe(false);
+    expect(new RegExp(ORIGIN_FAILURE_CODES.join('|')).test(codes)).toBe(false);
+  });
+
+  it("derive their code lists from the codes table, every format's codes included", () => {
+    expect(UNVERIFIABLE_CODES).toEqual(
+      expect.arrayContaining(['NOT_SIGNED', 'ROLLBACK', 'CERTIFICATE_UNTRUSTED', 'REVOKED']),
+    );
+    expect(UNVERIFIABLE_CODES).not.toContain('DIGEST_REQUIRED');
+    expect(ORIGIN_FAILURE_CODES).toEqual(
+      expect.arrayContaining(['NOTARY_UNREACHABLE', 'NOTARY_ERROR', 'REGISTRY_UNREACHABLE', 'TRUST_STATE_UNAVAILABLE']),
+    );
+    expect(findDecisionQuery('origin-errors')?.text).toContain('REGISTRY_UNREACHABLE');
+  });
+
+  it('still find a query by the name it had before', () => {
+    expect(findDecisionQuery('notary-errors')).toBe(findDecisionQuery('origin-errors'));
+    expect(findDecisionQuery('constructor')).toBeUndefined();
   });
 
   it('compute p50 and p99 of the admission duration', () => {

@@ -119,7 +119,7 @@ describe('the Notary repository client', () => {
     const server = await notaryServing({ checksumNames: true });
     const { client: notary, observer } = client();
     await notary.loadTrust({ server: server.url, gun: GUN, pinnedRootKeys: [], nowMs: CAPTURED_AT });
-    expect(observer.get(METRIC.notaryRequests)).toBe(server.requests.length);
+    expect(observer.get(METRIC.originRequests)).toBe(server.requests.length);
   });
 
   it('says NOT_SIGNED, naming the repository, when the server has no root for it', async () => {
