@@ -14,7 +14,7 @@
  */
 import type { X509Certificate } from 'node:crypto';
 import { loadPkiLibraries, type PkiLibraries } from '../pki-libraries';
-import { type ParsedCertificate, parseCertificate } from '../timestamp/tsa-chain';
+import { type ParsedCertificate, parsedCertificateOf } from '../timestamp/tsa-chain';
 import type { RevocationChecker, RevocationContext, RevocationStatus } from '../types';
 import { AnswerCache } from './answer-cache';
 import { downloadCrl, serialHex, type VerifiedCrl } from './crl';
@@ -62,7 +62,7 @@ export class OcspCrlRevocationChecker implements RevocationChecker {
     const libs = await loadPkiLibraries();
     let parsed: ParsedCertificate[];
     try {
-      parsed = chain.map((certificate) => parseCertificate(new Uint8Array(certificate.raw), libs));
+      parsed = chain.map((certificate) => parsedCertificateOf(certificate, libs));
     } catch (error) {
       return { status: 'unavailable', reason: `a chain certificate cannot be read: ${(error as Error).message}` };
     }

@@ -3,10 +3,12 @@
  * content is a DER TSTInfo. Only structure is checked here; signatures and trust are the verifier's.
  * Sizes are bounded before and while parsing: the token comes from an unauthenticated envelope header.
  */
+
+import { X509Certificate } from 'node:crypto';
 import type * as Pkijs from 'pkijs';
 import type { PkiLibraries } from '../pki-libraries';
 import { TimestampError } from './errors';
-import { type ParsedCertificate, parseCertificate } from './tsa-chain';
+import type { ParsedCertificate } from './tsa-chain';
 
 /**
  * Largest token accepted (64 KiB). A token with a four-certificate RSA-4096 chain is about 8 KiB; real tokens of
@@ -97,7 +99,9 @@ function tokenCertificates(
   if (raw.length !== items.length) throw new TimestampError('the token certificates cannot be read');
   return raw.map((element, index) => {
     try {
-      return parseCertificate(new Uint8Array(element.valueBeforeDecodeView), libs);
+      // pkijs parsed these already (as part of SignedData): reuse its objects, add node's view of the same bytes.
+      const der = new Uint8Array(element.valueBeforeDecodeView);
+      return { der, x509: new X509Certificate(der), pki: items[index] as Pkijs.Certificate };
     } catch (error) {
       throw new TimestampError(`token certificate ${index} is not a valid X.509 certificate`, { cause: error });
     }
