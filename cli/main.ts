@@ -3,6 +3,7 @@ import { version } from '../package.json';
 import { registerCheck } from './commands/check';
 import { registerDecisions } from './commands/decisions';
 import { registerImages } from './commands/images';
+import { registerInspect } from './commands/inspect';
 import { registerReview } from './commands/review';
 import { registerServe } from './commands/serve';
 import { registerWebhookConfig } from './commands/webhook-config';
@@ -27,6 +28,7 @@ const program = new Command('notary-gate')
 for (const register of [
   registerCheck,
   registerImages,
+  registerInspect,
   registerReview,
   registerServe,
   registerWebhookConfig,
