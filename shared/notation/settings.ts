@@ -5,7 +5,7 @@
  * policy load; a mistake fails the load with a message naming the field.
  */
 import { createHash } from 'node:crypto';
-import { builtInTrustStores } from './aws-signer/trust-stores';
+import { builtInTrustStores, reservedTrustStoreProblem } from './aws-signer/trust-stores';
 import { parseTrustPolicy, type TrustPolicyDocument, type TrustPolicyStatement } from './policy/trust-policy';
 import { LayeredTrustStores, MemoryTrustStores, type TrustStoreFile } from './policy/trust-store';
 import type { TrustStores } from './types';
@@ -44,6 +44,11 @@ function statementFingerprint(statement: TrustPolicyStatement, stores: TrustStor
  */
 export function buildNotationSettings(document: unknown, storeFiles: readonly TrustStoreFile[]): NotationSettings {
   const trustPolicy = parseTrustPolicy(document);
+  for (const file of storeFiles) {
+    // The built-in AWS Signer store names are reserved: a folder store of that name would shadow AWS's root.
+    const reserved = reservedTrustStoreProblem(file.type, file.name);
+    if (reserved) throw new NotationSettingsError(`${file.fileName}: ${reserved}`);
+  }
   const stores = new LayeredTrustStores([MemoryTrustStores.fromFiles(storeFiles), builtInTrustStores]);
   const fingerprints = new Map<string, string>();
   trustPolicy.trustPolicies.forEach((statement, i) => {
