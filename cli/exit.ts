@@ -1,3 +1,4 @@
+import { describeError } from '../shared/describe-error';
 import { NotaryGateError } from '../shared/errors';
 
 /** Exit codes of the contract: 0 all allowed, 1 at least one denial, 2 usage, config or input error. */
@@ -11,7 +12,7 @@ export async function runCommand(body: () => Promise<number>, debug = process.ar
   try {
     process.exitCode = await body();
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = describeError(error);
     const code = error instanceof NotaryGateError ? `${error.code}: ` : '';
     process.stderr.write(`notary-gate: ${code}${message}\n`);
     if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);

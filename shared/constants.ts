@@ -27,6 +27,15 @@ export const HTTP_PATHS = {
   health: '/healthz',
 } as const;
 
+/**
+ * The webhook token travels in the URL path: one path segment (RFC 3986 unreserved characters), long enough to resist
+ * guessing. The runtime refuses other tokens and `webhook-config` never prints one: both read this rule.
+ */
+export const WEBHOOK_TOKEN_RULE = {
+  pattern: /^[A-Za-z0-9._~-]{16,256}$/,
+  description: '16-256 characters of A-Z a-z 0-9 . _ ~ - (it is a URL path segment)',
+} as const;
+
 /** Powertools service name and metrics namespace. */
 export const SERVICE_NAME = 'notary-gate';
 export const METRICS_NAMESPACE = 'NotaryGate';

@@ -1,6 +1,7 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { failedOutcome } from '../../shared/decision/decide';
+import { describeError } from '../../shared/describe-error';
 import { InvalidAdmissionReviewError, NotaryGateError } from '../../shared/errors';
 import type { Telemetry } from '../../shared/runtime/telemetry';
 import { answerAdmission } from '../answer';
@@ -37,7 +38,7 @@ export function errorHandlerMiddleware(
     const runtime = state.runtime;
     // Before the runtime loaded (a bad configuration) its telemetry is missing: report through the fallback.
     const telemetry = runtime?.telemetry ?? options.telemetry;
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = describeError(error);
     if (runtime && state.admission) {
       runtime.telemetry.error('admission failed unexpectedly; answering per policy', {
         uid: state.admission.uid,
@@ -93,7 +94,7 @@ export function errorHandlerMiddleware(
 function answerFailedMutation(request: WebhookRequest, error: unknown, fallback: Telemetry | undefined): HttpResponse {
   const state = gateState(request);
   const runtime = state.runtime;
-  const reason = error instanceof Error ? error.message : String(error);
+  const reason = describeError(error);
   const telemetry = runtime?.telemetry ?? fallback;
   telemetry?.error('mutation failed unexpectedly; answering without a patch', {
     ...(state.admission && { uid: state.admission.uid }),

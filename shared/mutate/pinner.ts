@@ -2,6 +2,7 @@ import type { ContainerImage } from '../admission/types';
 import { type Clock, systemClock } from '../clock';
 import { settleBefore } from '../decision/deadline';
 import type { CheckContext } from '../decision/types';
+import { describeError } from '../describe-error';
 import { parseReference } from '../image/reference';
 import type { ImageReference } from '../image/types';
 import { type Observer, silentObserver } from '../observer';
@@ -122,7 +123,7 @@ export class DigestPinner {
     try {
       ref = parseReference(image);
     } catch (error) {
-      return { code: 'INVALID_REFERENCE', reason: `not a valid image reference: ${describe(error)}` };
+      return { code: 'INVALID_REFERENCE', reason: `not a valid image reference: ${describeError(error)}` };
     }
     if (ref.digest !== undefined) return { code: 'HAS_DIGEST', reason: 'the image already names a digest' };
     const rule = findRule(this.options.policy, ref.name);
@@ -150,9 +151,9 @@ export class DigestPinner {
       this.observer.warn('digest resolution failed unexpectedly', {
         format: verifier.format,
         repository: ref.name,
-        error: describe(error),
+        error: describeError(error),
       });
-      return { code: 'NOT_RESOLVED', reason: `resolving ${ref.name}:${ref.tag} failed: ${describe(error)}` };
+      return { code: 'NOT_RESOLVED', reason: `resolving ${ref.name}:${ref.tag} failed: ${describeError(error)}` };
     }
     if (resolution.digest === undefined) {
       return { code: 'NOT_RESOLVED', reason: `${resolution.code}: ${resolution.reason}` };
@@ -178,8 +179,4 @@ export class DigestPinner {
 export function pinnedForm(written: string, digest: string): string {
   const lastSegment = written.slice(written.lastIndexOf('/') + 1);
   return `${written}${lastSegment.includes(':') ? '' : ':latest'}@${digest}`;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

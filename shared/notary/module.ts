@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { authReference } from '../policy/credentials';
 import { authSchema, httpsUrl, isInlinePem, text } from '../policy/schema-parts';
+import { withoutTrailingSlashes } from '../url';
 import type { FormatModule } from '../verify/format';
 import type { NotarySettings } from './settings';
 import { pinsFingerprint } from './trust-identity';
@@ -25,7 +26,7 @@ const roleName = text.regex(/^targets(\/[A-Za-z0-9_.-]+)*$/, {
 const notarySectionSchema = z.strictObject(
   {
     /** One identity per server: `https://n.example/` and `https://n.example` are one server (and one cache key). */
-    server: httpsUrl.transform((url) => url.replace(/\/+$/, '')),
+    server: httpsUrl.transform(withoutTrailingSlashes),
     /** PEM text, or a path relative to the policy file. */
     caFile: text.optional(),
     /** Each: PEM text, or a path relative to the policy file. */

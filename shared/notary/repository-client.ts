@@ -16,6 +16,7 @@ import {
 } from '../registry/http';
 import type { TokenAuthenticator } from '../registry/token-auth';
 import { parseBearerChallenge } from '../registry/www-authenticate';
+import { withoutTrailingSlashes } from '../url';
 import { maxBytesFor, RepositoryBudget } from './download-bounds';
 import { NOTARY_ORIGIN } from './origin';
 import { type TrustIdentity, trustIdentity } from './trust-identity';
@@ -305,5 +306,5 @@ function checkDeadline(request: RepositoryRequest): void {
 
 /** The server URL without a trailing slash: `https://notary.example.com`. */
 function serverBase(server: string): string {
-  return server.replace(/\/+$/, '');
+  return withoutTrailingSlashes(server);
 }

@@ -12,6 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { NotarySettings } from '../policy/types';
+import { withoutTrailingSlashes } from '../url';
 import { pinnedKeyFingerprints } from './tuf/keys';
 
 export interface TrustIdentity {
@@ -49,7 +50,7 @@ export function normalizeServer(server: string): string {
     } catch {
       href = server; // the policy loader validates servers; a test may pass anything
     }
-    normalized = href.replace(/\/+$/, '');
+    normalized = withoutTrailingSlashes(href);
     if (servers.size >= MAX_REMEMBERED_SERVERS) servers.clear();
     servers.set(server, normalized);
   }

@@ -5,6 +5,7 @@
  * variables for the CLI, `secretArn` for the Lambda). Schema here, resolution (files, credentials) by the loader.
  */
 import * as z from 'zod';
+import { withoutTrailingSlashes } from '../url';
 import { isLoopbackHost } from './loopback';
 import type { RegistriesConfig, RegistryConfig } from './settings';
 import type { BasicCredentials } from './token-auth';
@@ -109,7 +110,12 @@ export async function resolveRegistries(
         entry.auth && resolvers.resolveAuth ? await resolvers.resolveAuth(entry.auth, `${field}.auth`) : undefined;
       return [
         key.toLowerCase(),
-        { ca, plainHttp: entry.plainHttp, endpoint: entry.endpoint?.replace(/\/+$/, ''), auth },
+        {
+          ca,
+          plainHttp: entry.plainHttp,
+          endpoint: entry.endpoint === undefined ? undefined : withoutTrailingSlashes(entry.endpoint),
+          auth,
+        },
       ];
     }),
   );

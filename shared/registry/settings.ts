@@ -4,6 +4,8 @@
  * (Docker Hub's API host, ECR's account and region). A host the policy does not name is reached over https with
  * the system's CAs and anonymous (or token) auth.
  */
+
+import { withoutTrailingSlashes } from '../url';
 import type { EcrHost } from './ecr-host';
 import { parseEcrHost } from './ecr-host';
 import type { BasicCredentials } from './token-auth';
@@ -45,7 +47,7 @@ export function registryTarget(host: string, registries: RegistriesConfig = {}):
   const key = host.toLowerCase();
   const config = Object.hasOwn(registries, key) ? registries[key] : undefined;
   const scheme = config?.plainHttp ? 'http' : 'https';
-  const baseUrl = (config?.endpoint ?? `${scheme}://${API_HOSTS[key] ?? key}`).replace(/\/+$/, '');
+  const baseUrl = withoutTrailingSlashes(config?.endpoint ?? `${scheme}://${API_HOSTS[key] ?? key}`);
   return {
     host: key,
     baseUrl,

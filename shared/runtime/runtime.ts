@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from '../clock';
 import { DecisionEngine } from '../decision/engine';
+import { describeError } from '../describe-error';
 import { DigestPinner } from '../mutate/pinner';
 import type { Policy } from '../policy/types';
 import type { SignatureVerifier } from '../verify/types';
@@ -72,7 +73,7 @@ export function createRuntime(parts: RuntimeParts): Runtime {
       } catch (error) {
         // The decision is made; a cache write that failed only costs a later origin fetch.
         parts.telemetry.observer.warn('cache flush failed', {
-          error: error instanceof Error ? error.message : String(error),
+          error: describeError(error),
         });
       } finally {
         clearTimeout(timer);

@@ -1,4 +1,5 @@
-import { ENV } from '../constants';
+import { ENV, WEBHOOK_TOKEN_RULE } from '../constants';
+import { describeError } from '../describe-error';
 import { InvalidInputError } from '../errors';
 import { powertoolsSecretReader, type SecretReader } from './secrets';
 
@@ -29,7 +30,7 @@ export function webhookTokenFromEnv(
       value = await readSecret(arn, { maxAge: TOKEN_CACHE_SECONDS });
     } catch (error) {
       // Say which setting failed: the SDK's own message ("connect ECONNREFUSED") does not name the secret's use.
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = describeError(error);
       throw new Error(`cannot read the webhook token from Secrets Manager (${ENV.webhookTokenSecretArn}): ${reason}`, {
         cause: error,
       });
@@ -42,10 +43,8 @@ export function webhookTokenFromEnv(
 
 /** A token travels in the URL path: it must be one path segment, and long enough to resist guessing. */
 function checked(token: string, source: string): string {
-  if (!/^[A-Za-z0-9._~-]{16,256}$/.test(token)) {
-    throw new InvalidInputError(
-      `the webhook token from ${source} must be 16-256 characters of A-Z a-z 0-9 . _ ~ - (it is a URL path segment)`,
-    );
+  if (!WEBHOOK_TOKEN_RULE.pattern.test(token)) {
+    throw new InvalidInputError(`the webhook token from ${source} must be ${WEBHOOK_TOKEN_RULE.description}`);
   }
   return token;
 }

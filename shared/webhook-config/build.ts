@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
-import { HTTP_PATHS, WEBHOOK_TIMEOUT_SECONDS } from '../constants';
+import { HTTP_PATHS, WEBHOOK_TIMEOUT_SECONDS, WEBHOOK_TOKEN_RULE } from '../constants';
 import { InvalidInputError } from '../errors';
+import { withoutTrailingSlashes } from '../url';
 import { TOKEN_PLACEHOLDER } from './stack-outputs';
 
 // Kept light (stack-outputs.ts has no dependencies) so that the CLI's --help can name it without loading yaml.
@@ -57,17 +58,15 @@ export const ADMITTED_RESOURCES: readonly { apiGroup: string; resources: readonl
  * The stack generates 48 letters and digits.
  */
 export function assertValidToken(token: string): void {
-  if (!/^[A-Za-z0-9._~-]{16,256}$/.test(token)) {
-    throw new InvalidInputError(
-      'the webhook token must be 16-256 characters of A-Z a-z 0-9 . _ ~ - (it is a URL path segment)',
-    );
+  if (!WEBHOOK_TOKEN_RULE.pattern.test(token)) {
+    throw new InvalidInputError(`the webhook token must be ${WEBHOOK_TOKEN_RULE.description}`);
   }
 }
 
 /** The URL the apiserver calls: base + `/validate` (or `/mutate`) + `/<token>` when a token is used. */
 export function webhookUrl(baseUrl: string, token?: string, path: string = HTTP_PATHS.validate): string {
   if (token !== undefined && token !== '' && token !== TOKEN_PLACEHOLDER) assertValidToken(token);
-  const base = baseUrl.replace(/\/+$/, '');
+  const base = withoutTrailingSlashes(baseUrl);
   return token === undefined || token === '' ? `${base}${path}` : `${base}${path}/${token}`;
 }
 

@@ -1,3 +1,4 @@
+import { describeError } from '../../describe-error';
 import { TrustError } from '../../errors';
 import { canonicalBytes } from './canonical-json';
 import { type ParsedKey, parseTufKey, type TufKeyJson, verifySignature } from './keys';
@@ -61,7 +62,7 @@ export function buildRoleKeys(
       if (refusal) unusable.push(`${short(keyId)}: ${refusal}`);
       else keys.set(keyId, key);
     } catch (error) {
-      unusable.push(`${short(keyId)}: ${error instanceof Error ? error.message : String(error)}`);
+      unusable.push(`${short(keyId)}: ${describeError(error)}`);
     }
   }
   return { role, listed: distinct.size, keys, threshold, unusable };
