@@ -1,6 +1,6 @@
 import { categoryOf } from '../errors';
 import type { Require } from '../policy/types';
-import type { FormatVerdict, ImageVerdict, TrustSource } from '../verify/types';
+import type { FormatVerdict, ImageVerdict, SignatureRecord, TrustSource } from '../verify/types';
 
 /** One format's verdict with the format's name, as the engine collects them (in the rule's order). */
 export interface NamedVerdict {
@@ -38,6 +38,7 @@ export function combineVerdicts(require: Require, verdicts: readonly NamedVerdic
       format: deciding.map(({ format }) => format).join('+'),
       ...sourceOf(deciding),
       ...warningsOf(deciding),
+      ...signatureOf(deciding),
       formats,
     };
   }
@@ -63,7 +64,14 @@ function formatVerdict({ format, verdict }: NamedVerdict): FormatVerdict {
     reason: verdict.reason,
     ...(verdict.source ? { source: verdict.source } : {}),
     ...(verdict.warnings?.length ? { warnings: verdict.warnings } : {}),
+    ...(verdict.signature ? { signature: verdict.signature } : {}),
   };
+}
+
+/** The signature of the first deciding format that names one (which signature admitted the image). */
+function signatureOf(verdicts: readonly NamedVerdict[]): { signature?: SignatureRecord } {
+  const signature = verdicts.find(({ verdict }) => verdict.signature !== undefined)?.verdict.signature;
+  return signature === undefined ? {} : { signature };
 }
 
 function reasons(verdicts: readonly NamedVerdict[]): string {

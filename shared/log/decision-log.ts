@@ -2,6 +2,7 @@ import type { AdmissionRequest } from '../admission/types';
 import { decisionOf } from '../decision/decide';
 import type { ReviewOutcome } from '../decision/types';
 import type { Mode } from '../policy/types';
+import type { SignatureRecord } from '../verify/types';
 import { DECISION_LOG, IMAGE_FIELDS } from './fields';
 
 /** The request fields a decision record carries; a whole AdmissionRequest fits, raw objects are never read. */
@@ -57,11 +58,23 @@ export function buildDecisionRecord(
         code: verdict.code,
         reason: truncate(verdict.reason, MAX_REASON_CHARS),
         source: verdict.source,
+        signature: signatureRecord(verdict.signature),
       })),
+      [IMAGE_FIELDS.signature]: signatureRecord(image.signature),
     })),
     [DECISION_LOG.deniedCodes]: truncate([...new Set(denied.map((image) => image.code))].join(','), MAX_FLAT_CHARS),
     [DECISION_LOG.deniedImages]: truncate([...new Set(denied.map((image) => image.image))].join(','), MAX_FLAT_CHARS),
     [DECISION_LOG.reason]: denied[0] ? truncate(denied[0].reason, MAX_REASON_CHARS) : undefined,
+  };
+}
+
+/** Which signature admitted the image: digest, signer subject (bounded), chain thumbprints (a chain is at most 10). */
+function signatureRecord(signature: SignatureRecord | undefined): Record<string, unknown> | undefined {
+  if (!signature) return undefined;
+  return {
+    digest: signature.digest,
+    signer: truncate(signature.signer, MAX_REASON_CHARS),
+    chainSha256: signature.chainSha256.slice(0, 10),
   };
 }
 

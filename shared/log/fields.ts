@@ -42,8 +42,10 @@ export const IMAGE_FIELDS = {
   format: 'format',
   /** What the format only logged (allowed with warnings); absent when none. */
   warnings: 'warnings',
-  /** When the rule names several formats: each format's {format, allowed, code, reason, source}. */
+  /** When the rule names several formats: each format's {format, allowed, code, reason, source, signature}. */
   formats: 'formats',
+  /** The signature that admitted the image (Notation): {digest, signer, chainSha256}; absent otherwise. */
+  signature: 'signature',
 } as const;
 
 /** The admission's decision, as logged: allow | deny | audit-deny. */

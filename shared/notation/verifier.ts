@@ -8,7 +8,14 @@ import { NotaryGateError, TrustError, type VerdictCode } from '../errors';
 import type { ImageReference } from '../image/types';
 import type { Rule } from '../policy/types';
 import type { RegistryClient, RepositoryRef } from '../registry/client';
-import type { DigestResolution, ImageVerdict, TrustSource, VerifyContext } from '../verify/types';
+import type {
+  DigestResolution,
+  ImageVerdict,
+  SignatureRecord,
+  SignatureVerifier,
+  TrustSource,
+  VerifyContext,
+} from '../verify/types';
 import { verifyArtifact } from './discovery';
 import type { Descriptor } from './payload';
 import { selectStatement, type TrustPolicyStatement } from './policy/trust-policy';
@@ -43,13 +50,12 @@ export interface VerifiedImage {
   readonly expiresAtMs: number;
 }
 
-/** The rule's `notation` section (typed by the format module's declaration). */
-const notationOf = (rule: Rule): NotationSettings | undefined =>
-  (rule as unknown as { notation?: NotationSettings }).notation;
+/** The rule's `notation` section (typed by the format module's declaration in module.ts). */
+const notationOf = (rule: Rule): NotationSettings | undefined => (rule as { notation?: NotationSettings }).notation;
 
-export class NotationVerifier {
+export class NotationVerifier implements SignatureVerifier {
   readonly format = NOTATION_FORMAT;
-  readonly unreachableCode: VerdictCode = 'REGISTRY_UNREACHABLE' as VerdictCode;
+  readonly unreachableCode: VerdictCode = 'REGISTRY_UNREACHABLE';
 
   constructor(private readonly deps: NotationVerifierDeps) {}
 
@@ -149,7 +155,7 @@ export class NotationVerifier {
           plugins: this.deps.plugins,
           maxAttempts: this.deps.maxAttempts,
         });
-        if (!outcome.verified) throw new TrustError(outcome.code as VerdictCode, outcome.reason);
+        if (!outcome.verified) throw new TrustError(outcome.code, outcome.reason);
         const { signer, validUntilMs } = outcome.outcome;
         // Cached until the signature or the chain ends (then a strict level denies); a result that already carries
         // that as a logged warning does not change at the boundary.
@@ -185,12 +191,12 @@ export class NotationVerifier {
     );
   }
 
-  #denied(code: string, reason: string): ImageVerdict {
-    return { allowed: false, code: code as VerdictCode, reason, format: this.format };
+  #denied(code: VerdictCode, reason: string): ImageVerdict {
+    return { allowed: false, code, reason, format: this.format };
   }
 }
 
 /** The decision log's record of the signature that decided. */
-function signatureOf(image: VerifiedImage) {
+function signatureOf(image: VerifiedImage): SignatureRecord {
   return { digest: image.signature, signer: image.signer, chainSha256: image.chainSha256 };
 }

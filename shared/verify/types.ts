@@ -27,6 +27,18 @@ export interface ImageVerdict {
   readonly warnings?: readonly string[];
   /** Set when the rule names more than one format: each format's own verdict, in the rule's order (see engine). */
   readonly formats?: readonly FormatVerdict[];
+  /** The signature that admitted the image, for formats that pick one of several (Notation); for the decision log. */
+  readonly signature?: SignatureRecord;
+}
+
+/** Which signature decided, and who made it. */
+export interface SignatureRecord {
+  /** Digest of the signature manifest. */
+  readonly digest: string;
+  /** The signing certificate's subject. */
+  readonly signer: string;
+  /** Lowercase hex SHA-256 of each certificate of the chain, leaf first (notation's thumbprints). */
+  readonly chainSha256: readonly string[];
 }
 
 /** One format's verdict inside a combined one. */
@@ -37,6 +49,7 @@ export interface FormatVerdict {
   readonly reason: string;
   readonly source?: TrustSource;
   readonly warnings?: readonly string[];
+  readonly signature?: SignatureRecord;
 }
 
 /** Per-call context: the evaluation instant and the deadline. */

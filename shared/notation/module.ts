@@ -1,0 +1,125 @@
+/**
+ * Notation (Notary Project signatures) as a format module: the rule's `notation:` section.
+ *
+ * ```yaml
+ * notation:
+ *   trustPolicy: ./notation/trustpolicy.json   # a Notation trust policy document: a path, inline JSON, or a map
+ *   trustStore: ./notation/truststore          # optional: x509/{ca,signingAuthority,tsa}/<name>/*.{crt,pem,cer},
+ *                                              # or a map { "ca:acme": <PEM text or list of PEM texts> }
+ * ```
+ * The document and the stores are read and validated when the policy loads (and by `cdk synth`, which stages both
+ * into the bundle). See shared/verify/format.ts for what each member is for.
+ */
+import { createHash } from 'node:crypto';
+import * as z from 'zod';
+import { systemClock } from '../clock';
+import { text } from '../policy/schema-parts';
+import { OciRegistryClient } from '../registry/client';
+import type { FormatModule, SectionContext } from '../verify/format';
+import { verificationPlugins } from './aws-signer';
+import type { TrustStoreFile } from './policy/trust-store';
+import { readTrustStoreFolder } from './policy/trust-store-folder';
+import { OcspCrlRevocationChecker } from './revocation/revocation-checker';
+import { buildNotationSettings, type NotationSettings } from './settings';
+import { Rfc3161TimestampVerifier } from './timestamp/timestamp-verifier';
+import type { TrustStoreType } from './types';
+import { NOTATION_FORMAT, NotationVerifier } from './verifier';
+
+declare module '../verify/format' {
+  interface FormatSections {
+    /** The resolved `notation:` section. */
+    notation: NotationSettings;
+  }
+}
+
+const STORE_KEY = /^(ca|signingAuthority|tsa):[a-zA-Z0-9_.-]+$/;
+
+const notationSectionSchema = z.strictObject(
+  {
+    trustPolicy: z.union([text, z.record(z.string(), z.unknown())], {
+      error: 'must be a trust policy document: a file path, inline JSON, or a map',
+    }),
+    trustStore: z
+      .union([
+        text,
+        z.record(
+          z.string().regex(STORE_KEY, { error: 'keys must be ca:<name>, signingAuthority:<name> or tsa:<name>' }),
+          z.union([text, z.array(text)]),
+        ),
+      ])
+      .optional(),
+  },
+  { error: 'must be an object with trustPolicy (and trustStore)' },
+);
+
+export type NotationSection = z.output<typeof notationSectionSchema>;
+
+const isInlineJson = (value: string) => value.trimStart().startsWith('{');
+
+async function readDocument(section: NotationSection, ctx: SectionContext): Promise<unknown> {
+  const field = `${ctx.field}.trustPolicy`;
+  if (typeof section.trustPolicy !== 'string') return section.trustPolicy;
+  const json = isInlineJson(section.trustPolicy) ? section.trustPolicy : await ctx.readText(section.trustPolicy, field);
+  try {
+    return JSON.parse(json);
+  } catch (cause) {
+    return ctx.fail(`${field}: not JSON: ${(cause as Error).message}`);
+  }
+}
+
+function storeFiles(section: NotationSection, ctx: SectionContext): TrustStoreFile[] {
+  const store = section.trustStore;
+  const field = `${ctx.field}.trustStore`;
+  if (store === undefined) return [];
+  try {
+    if (typeof store === 'string') return readTrustStoreFolder(ctx.resolvePath(store));
+    return Object.entries(store).flatMap(([key, pems]) => {
+      const [type, name] = key.split(':') as [TrustStoreType, string];
+      return (Array.isArray(pems) ? pems : [pems]).map((pem, i) => ({
+        type,
+        name,
+        fileName: `${field}["${key}"]${Array.isArray(pems) ? `[${i}]` : ''}`,
+        bytes: Buffer.from(pem),
+      }));
+    });
+  } catch (cause) {
+    return ctx.fail(`${field}: ${(cause as Error).message}`);
+  }
+}
+
+export const notationModule: FormatModule<NotationSection, NotationSettings> = {
+  key: 'notation',
+  format: NOTATION_FORMAT,
+  unreachableCode: 'REGISTRY_UNREACHABLE',
+  schema: notationSectionSchema,
+  fileFields: [
+    { name: 'trustPolicy', kind: 'file', isInline: isInlineJson },
+    { name: 'trustStore', kind: 'directory' },
+  ],
+  // Registry credentials live in the top-level `registries:` section; the section itself names no secret.
+  secretReferences: () => [],
+  async resolve(section, ctx) {
+    const document = await readDocument(section, ctx);
+    const files = storeFiles(section, ctx);
+    try {
+      return buildNotationSettings(document, files);
+    } catch (cause) {
+      return ctx.fail(`${ctx.field}: ${(cause as Error).message}`);
+    }
+  },
+  settingsFingerprint: (settings) =>
+    createHash('sha256')
+      .update([...settings.fingerprints.entries()].map(([name, fp]) => `${name}=${fp}`).join('\n'))
+      .digest('hex')
+      .slice(0, 32),
+  createVerifier: ({ policy, cache, observer }) =>
+    new NotationVerifier({
+      cache: cache.trustCache,
+      registry: new OciRegistryClient({ store: cache.store, registries: policy.registries, observer }),
+      timestamps: new Rfc3161TimestampVerifier(),
+      revocation: new OcspCrlRevocationChecker(),
+      plugins: verificationPlugins({ env: process.env, clock: systemClock }),
+      freshTtlMs: policy.cache.freshTtlSeconds * 1000,
+      maxStaleMs: policy.cache.maxStaleSeconds * 1000,
+    }),
+};
