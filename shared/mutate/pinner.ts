@@ -7,7 +7,7 @@ import { parseReference } from '../image/reference';
 import type { ImageReference } from '../image/types';
 import { type Observer, silentObserver } from '../observer';
 import { findRule } from '../policy/match';
-import type { Policy } from '../policy/types';
+import type { Policy, Rule } from '../policy/types';
 import type { DigestResolution, SignatureVerifier, TrustSource } from '../verify/types';
 
 /**
@@ -64,7 +64,9 @@ export interface DigestPinnerOptions {
 }
 
 /** What one image string resolves to: a digest with the format that found it, or why not. */
-type Resolved = { digest: string; format: string; source?: TrustSource } | { code: UnpinnedCode; reason: string };
+type Found = { digest: string; format: string; source?: TrustSource };
+type Unresolved = { code: UnpinnedCode; reason: string };
+type Resolved = Found | Unresolved;
 
 export class DigestPinner {
   private readonly observer: Observer;
@@ -137,16 +139,44 @@ export class DigestPinner {
     if (rule.mutateDigest === false) {
       return { code: 'MUTATE_DISABLED', reason: `the rule matching ${ref.name} sets mutateDigest: false` };
     }
-    const verifier = this.options.verifiers.find((v) => v.supports(rule) && v.resolveSignedDigest !== undefined);
-    if (verifier?.resolveSignedDigest === undefined) {
+    const verifiers = this.options.verifiers.filter((v) => v.supports(rule));
+    const resolvers = verifiers.filter((v) => v.resolveSignedDigest !== undefined);
+    // `require: all`: every format of the rule must resolve the tag, to the same digest (a format that cannot resolve
+    // could not confirm the pin). `any`: the first format, in module order, that resolves it.
+    const requireAll = (rule.require ?? 'all') === 'all';
+    if (resolvers.length === 0 || (requireAll && resolvers.length < verifiers.length)) {
       return {
         code: 'NO_RESOLVER',
-        reason: `no signature format of the rule matching ${ref.name} resolves tags to digests`,
+        reason: `not every signature format of the rule matching ${ref.name} resolves tags to digests`,
       };
     }
+    const resolutions = await Promise.all(resolvers.map((v) => this.resolveWith(v, ref, rule, nowMs, signal)));
+    const found = resolutions.filter((resolution): resolution is Found => 'digest' in resolution);
+    if (requireAll) {
+      const failed = resolutions.find((resolution): resolution is Unresolved => 'code' in resolution);
+      if (failed) return failed;
+      const digests = [...new Set(found.map((resolution) => resolution.digest))];
+      if (digests.length > 1) {
+        return {
+          code: 'NOT_RESOLVED',
+          reason: `the formats of the rule matching ${ref.name} resolve ${ref.tag} to different digests (${digests.join(', ')})`,
+        };
+      }
+    }
+    return found[0] ?? resolutions[0]!;
+  }
+
+  /** One format's resolution, checked: only a canonical sha256 digest may pin (what /validate can check). */
+  private async resolveWith(
+    verifier: SignatureVerifier,
+    ref: ImageReference,
+    rule: Rule,
+    nowMs: number,
+    signal: AbortSignal,
+  ): Promise<Resolved> {
     let resolution: DigestResolution;
     try {
-      resolution = await verifier.resolveSignedDigest(ref, rule, { nowMs, signal });
+      resolution = await verifier.resolveSignedDigest!(ref, rule, { nowMs, signal });
     } catch (error) {
       this.observer.warn('digest resolution failed unexpectedly', {
         format: verifier.format,
@@ -156,9 +186,8 @@ export class DigestPinner {
       return { code: 'NOT_RESOLVED', reason: `resolving ${ref.name}:${ref.tag} failed: ${describeError(error)}` };
     }
     if (resolution.digest === undefined) {
-      return { code: 'NOT_RESOLVED', reason: `${resolution.code}: ${resolution.reason}` };
+      return { code: 'NOT_RESOLVED', reason: `${verifier.format}: ${resolution.code}: ${resolution.reason}` };
     }
-    // Only what /validate can check: a sha256 digest in canonical form (notary signs nothing else).
     if (!/^sha256:[0-9a-f]{64}$/.test(resolution.digest)) {
       return { code: 'NOT_RESOLVED', reason: `the resolved digest ${resolution.digest} is not a sha256 digest` };
     }

@@ -28,7 +28,9 @@ import type { SignatureVerifier } from './types';
  *    - `settingsFingerprint`: a short stable text of the settings that change what verifies (pinned keys, trust
  *      policy statement, trust store contents); cache keys include it (`cacheKey` in ./cache-key.ts), so data
  *      verified under one setting never satisfies another;
- *    - `createVerifier`: a `SignatureVerifier` on the shared cache (one instance per cold start).
+ *    - `createVerifier`: a `SignatureVerifier` on the shared cache (one instance per cold start). For `/mutate`, the
+ *      verifier may also implement `resolveSignedDigest` (shared/verify/types.ts): the digest a tag verifiably
+ *      stands for; without it the format's tag-only images are never pinned.
  * 2. Type the Rule's section by augmenting `FormatSections` in the module:
  *    `declare module '../verify/format' { interface FormatSections { notation: NotationSettings } }`.
  * 3. Add the module to `FORMAT_MODULES` (shared/formats/modules.ts). The engine runs every format a rule names,

@@ -7,7 +7,7 @@ import type { ImageReference } from '../../../shared/image/types';
 import { DigestPinner, pinnedForm } from '../../../shared/mutate/pinner';
 import { buildMutationResponse, pinPatch } from '../../../shared/mutate/response';
 import type { Rule } from '../../../shared/policy/types';
-import type { DigestResolution, VerifyContext } from '../../../shared/verify/types';
+import type { DigestResolution, SignatureVerifier, VerifyContext } from '../../../shared/verify/types';
 import { FakeVerifier, policy, rule, SIGNED_DIGEST } from '../decision/fakes';
 
 /** The fake verifier with the /mutate extension: tags named `unsigned` have no digest, `hang` never answers. */
@@ -96,6 +96,44 @@ describe('DigestPinner', () => {
     expect(outcome.unpinned).toEqual([
       expect.objectContaining({ path: 'spec.containers[0].image', code: 'TIMED_OUT' }),
     ]);
+  });
+});
+
+describe('DigestPinner with a rule of several formats', () => {
+  const OTHER = `sha256:${'e'.repeat(64)}`;
+  /** A second format that resolves every tag to `digest`, or to nothing. */
+  class SecondFormat extends FakeVerifier {
+    constructor(private readonly digest: string | undefined) {
+      super();
+    }
+    async resolveSignedDigest(): Promise<DigestResolution> {
+      return this.digest === undefined
+        ? { digest: undefined, code: 'NOT_SIGNED', reason: 'no signature of this format' }
+        : { digest: this.digest, reason: 'signed' };
+    }
+  }
+  const pinWith = async (second: SignatureVerifier, require: 'all' | 'any') => {
+    const pinner = new DigestPinner({
+      policy: policy({ rules: [rule([ACME], { require })] }),
+      verifiers: [new ResolvingVerifier(), second],
+    });
+    return pinner.pin(pod(['registry.example.com/acme/app:v1']), { nowMs: 0 });
+  };
+
+  it('pins under require: all only when every format resolves the tag to the same digest', async () => {
+    expect((await pinWith(new SecondFormat(SIGNED_DIGEST), 'all')).pins).toHaveLength(1);
+    expect((await pinWith(new SecondFormat(OTHER), 'all')).unpinned[0]).toMatchObject({
+      code: 'NOT_RESOLVED',
+      reason: expect.stringContaining('different digests'),
+    });
+    expect((await pinWith(new SecondFormat(undefined), 'all')).unpinned[0]?.code).toBe('NOT_RESOLVED');
+    expect((await pinWith(new FakeVerifier(), 'all')).unpinned[0]?.code).toBe('NO_RESOLVER');
+  });
+
+  it('pins under require: any with the first format that resolves the tag', async () => {
+    const outcome = await pinWith(new SecondFormat(undefined), 'any');
+    expect(outcome.pins[0]).toMatchObject({ digest: SIGNED_DIGEST });
+    expect((await pinWith(new FakeVerifier(), 'any')).pins).toHaveLength(1);
   });
 });
 
