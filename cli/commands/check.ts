@@ -10,6 +10,7 @@ interface CheckOptions {
   json?: boolean;
   at?: string;
   cacheTable?: string;
+  pin?: boolean;
   debug?: boolean;
 }
 
@@ -35,6 +36,10 @@ export function registerCheck(program: Command): void {
     )
     .option('--at <rfc3339>', 'evaluate signature and metadata expiry at this instant instead of now')
     .option('--cache-table <name>', 'DynamoDB cache table (default: in-memory only)')
+    .option(
+      '--pin',
+      'with one -f: print the manifests with tag-only images pinned to their verified digests, as /mutate pins them (verdicts of the pinned images go to stderr)',
+    )
     .addHelpText(
       'after',
       [
@@ -44,6 +49,7 @@ export function registerCheck(program: Command): void {
         'Examples:',
         '  notary-gate check --policy examples/policy-allow-deny.yaml nginx:1.25.3 evil.example.com/miner',
         '  notary-gate check --json -f deploy.yaml',
+        '  notary-gate check -f deploy.yaml --pin > deploy.pinned.yaml',
         '  notary-gate check --at 2026-01-31T12:00:00Z registry.example.com/team/app@sha256:…',
       ].join('\n'),
     )
@@ -53,6 +59,7 @@ export function registerCheck(program: Command): void {
 }
 
 async function check(args: string[], options: CheckOptions): Promise<number> {
+  if (options.pin) return pin(args, options);
   const { imagesFromManifests } = await import('../../shared/admission/manifests');
   const images = [...args];
   for (const file of options.file ?? []) images.push(...imagesFromManifests(await readInput(file)).map((c) => c.image));
@@ -137,4 +144,32 @@ async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (it
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+/**
+ * `check -f FILE --pin`: the file with its tag-only images pinned (the same pins `/mutate` makes, from the same
+ * policy) on stdout, and the verdicts of the images as pinned on stderr; the exit code says whether the webhook
+ * would then admit them all.
+ */
+async function pin(args: string[], options: CheckOptions): Promise<number> {
+  if (options.file?.length !== 1 || args.length > 0 || options.json) {
+    throw new InvalidInputError('--pin takes exactly one -f FILE, no image arguments and no --json');
+  }
+  const text = await readInput(options.file[0]!);
+  const [{ pinManifests }, { cliRuntime }] = await Promise.all([
+    import('../../shared/mutate/pin-manifests'),
+    import('../../shared/runtime/cli-runtime'),
+  ]);
+  const runtime = await cliRuntime(options);
+  const nowMs = runtime.clock();
+  const pinned = await pinManifests(text, runtime.pinner, { nowMs });
+  const { imagesFromManifests } = await import('../../shared/admission/manifests');
+  const unique = [...new Set(imagesFromManifests(pinned.text).map((image) => image.image))];
+  const results = await mapConcurrently(unique, CONCURRENCY, (image) => runtime.engine.checkImage(image, { nowMs }));
+  await runtime.flush();
+  process.stdout.write(pinned.text);
+  const pins = pinned.pins.length;
+  process.stderr.write(`notary-gate: pinned ${pins} image${pins === 1 ? '' : 's'}\n`);
+  if (results.length > 0) process.stderr.write(textLines(results));
+  return results.every((result) => result.allowed) ? EXIT.ok : EXIT.denied;
 }

@@ -8,6 +8,7 @@ interface ReviewOptions {
   policy?: string;
   cacheTable?: string;
   at?: string;
+  mutate?: boolean;
   debug?: boolean;
 }
 
@@ -19,9 +20,10 @@ export function registerReview(program: Command): void {
     .option('--policy <file>', 'policy file (default: POLICY/POLICY_FILE, ./policy.yaml, or the built-in default)')
     .option('--cache-table <name>', 'DynamoDB cache table (default: in-memory only)')
     .option('--at <rfc3339>', 'evaluate signature and metadata expiry at this instant instead of now')
+    .option('--mutate', 'print the /mutate response instead: allowed, with the JSON Patch pinning tags to digests')
     .addHelpText(
       'after',
-      '\nExit codes: 0 admitted (also with audit warnings), 1 denied, 2 bad input or configuration.\nExample:\n  notary-gate review test/fixtures/admission/pod-create.json',
+      '\nExit codes: 0 admitted (also with audit warnings; always with --mutate), 1 denied, 2 bad input or configuration.\nExamples:\n  notary-gate review test/fixtures/admission/pod-create.json\n  notary-gate review --mutate test/fixtures/admission/deployment-create.json | jq -r .response.patch | base64 -d',
     )
     .action((file: string, options: ReviewOptions, command: Command) =>
       runCommand(() => review(file, { ...options, debug: command.optsWithGlobals().debug })),
@@ -30,7 +32,7 @@ export function registerReview(program: Command): void {
 
 /**
  * Runs the AdmissionReview through the very handler the Lambda runs (as a function URL event), so the output is
- * exactly what the apiserver would get.
+ * exactly what the apiserver would get: from `/validate`, or with --mutate from `/mutate`.
  */
 async function review(file: string, options: ReviewOptions): Promise<number> {
   const body = await readInput(file);
@@ -42,7 +44,7 @@ async function review(file: string, options: ReviewOptions): Promise<number> {
   const handler = createWebhookHandler(async () => runtime);
   const event = toFunctionUrlEvent({
     method: 'POST',
-    url: `${HTTP_PATHS.validate}${token ? `/${token}` : ''}`,
+    url: `${options.mutate ? HTTP_PATHS.mutate : HTTP_PATHS.validate}${token ? `/${token}` : ''}`,
     headers: { 'content-type': 'application/json' },
     sourceIp: '127.0.0.1',
     body: Buffer.from(body, 'utf8'),

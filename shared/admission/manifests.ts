@@ -11,7 +11,7 @@ import type { ContainerImage } from './types';
  */
 
 /** Alias expansion is bounded so that a small file cannot expand into a huge one ("billion laughs"). */
-const MAX_ALIAS_COUNT = 100;
+export const MAX_ALIAS_COUNT = 100;
 
 export function readManifests(text: string): unknown[] {
   return readDocuments(text).flatMap(({ value, number }) => objectsOf(value, number));

@@ -3,10 +3,11 @@
  * signed by the real `notary` client, real AdmissionReview fixtures of every kind. Each patch is applied with the
  * rfc6902 library and the patched object is sent to `/validate`, which must admit it as SIGNED.
  */
-
-import { rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type Socket } from 'node:net';
+import path from 'node:path';
 import { applyPatch, type Operation } from 'rfc6902';
 import { createWebhookHandler } from '../../functions/app';
 import { extractImages } from '../../shared/admission/extract';
@@ -69,6 +70,19 @@ function patched(review: Review, body: MutateBody): Record<string, unknown> {
   const results = applyPatch(object, patchOf(body) ?? []);
   expect(results).toEqual(results.map(() => null));
   return object;
+}
+
+const ROOT = path.join(__dirname, '..', '..');
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [path.join(ROOT, 'bin', 'notary-gate.js'), ...args],
+      { cwd: ROOT, env: { PATH: process.env.PATH }, timeout: 60_000 },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
 }
 
 /** A TCP server that accepts connections and never answers: a Notary that hangs past the deadline. */
@@ -283,4 +297,52 @@ describeWithNotary('/mutate against a real notary-server', () => {
     ]);
     expect((await validate(review, patched(review, body))).response.allowed).toBe(true);
   }, 60_000);
+
+  describe('the CLI', () => {
+    it('review --mutate prints the /mutate answer with the patch, and exits 0', async () => {
+      const file = path.join(dir, 'deployment-review.json');
+      await writeFile(file, JSON.stringify(reviewWithImages('deployment-create', () => `${APP}:v1`)));
+      const { code, stdout } = await cli(['review', '--mutate', '--policy', policyFile, file]);
+      expect(code).toBe(0);
+      const body = JSON.parse(stdout) as MutateBody;
+      expect(body.response).toMatchObject({ allowed: true, patchType: 'JSONPatch' });
+      expect(patchOf(body)?.map((operation) => operation.path)).toEqual([
+        '/spec/template/spec/containers/0/image',
+        '/spec/template/spec/containers/1/image',
+        '/spec/template/spec/initContainers/0/image',
+      ]);
+    }, 60_000);
+
+    it('check -f --pin prints the manifests with the same pins, comments and other documents kept', async () => {
+      const file = path.join(dir, 'app.yaml');
+      const manifests = [
+        '# the api, deployed by CI',
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata:',
+        '  name: api # keep this comment',
+        'spec:',
+        '  template:',
+        '    spec:',
+        '      containers:',
+        '        - name: api',
+        `          image: "${APP}:v1" # pinned by notary-gate`,
+        '        - name: proxy',
+        `          image: ${GITOPS}:v1`,
+        '---',
+        'apiVersion: v1',
+        'kind: ConfigMap',
+        'metadata: { name: settings }',
+        'data: { image: "not-an-image:v1" }',
+        '',
+      ].join('\n');
+      await writeFile(file, manifests);
+      const { code, stdout, stderr } = await cli(['check', '--policy', policyFile, '-f', file, '--pin']);
+      expect(stdout).toBe(manifests.replace(`"${APP}:v1"`, `"${APP}:v1@${SIGNED}"`));
+      expect(stderr).toContain('pinned 1 image');
+      // The GitOps rule keeps its tag, which requireDigest then denies: exit 1, as the webhook would deny it.
+      expect(stderr).toMatch(new RegExp(`deny +${GITOPS}:v1 +DIGEST_REQUIRED`));
+      expect(code).toBe(1);
+    }, 60_000);
+  });
 });
