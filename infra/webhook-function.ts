@@ -1,3 +1,5 @@
+import { copyFileSync, cpSync, existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -5,8 +7,11 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   ApplicationLogLevel,
   Architecture,
+  Code,
+  type FunctionProps,
   type FunctionUrl,
   FunctionUrlAuthType,
+  Function as LambdaFunction,
   LoggingFormat,
   Runtime,
   SystemLogLevel,
@@ -46,7 +51,7 @@ export interface WebhookFunctionProps {
  * the environment variable together, so the two cannot drift apart.
  */
 export class WebhookFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: WebhookFunctionProps = {}) {
@@ -61,11 +66,7 @@ export class WebhookFunction extends Construct {
     const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
     this.logGroup.grantWrite(role);
     const policy = props.policy;
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: props.entry ?? DEFAULT_ENTRY,
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+    const common = {
       role,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
@@ -84,6 +85,22 @@ export class WebhookFunction extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
         ...(policy && { [ENV.policyFile]: `${LAMBDA_TASK_ROOT}/${BUNDLED_POLICY_DIR}/${BUNDLED_POLICY_FILE}` }),
       },
+    } satisfies Partial<FunctionProps>;
+    if (PACKAGED && props.entry === undefined) {
+      // The installed package has no sources to bundle: it ships the bundle `npm run build` made and tested.
+      this.function = new LambdaFunction(this, 'Function', {
+        ...common,
+        code: Code.fromAsset(prebuiltCodeAsset(policy)),
+        handler: 'index.handler',
+      });
+      return;
+    }
+    this.function = new NodejsFunction(this, 'Function', {
+      ...common,
+      entry: props.entry ?? DEFAULT_ENTRY,
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       bundling: {
         forceDockerBundling: false,
         // The settings of scripts/bundle.mjs (one file, so the tested bundle and the deployed one cannot drift).
@@ -151,6 +168,24 @@ export class WebhookFunction extends Construct {
   addPublicUrl(): FunctionUrl {
     return this.function.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });
   }
+}
+
+/** Set by the package's build (scripts/bundle-cdk.mjs): the library runs from dist/cdk/, beside dist/webhook/. */
+declare const NOTARY_GATE_PACKAGED: boolean | undefined;
+const PACKAGED = typeof NOTARY_GATE_PACKAGED !== 'undefined' && NOTARY_GATE_PACKAGED;
+
+/** The prebuilt bundle (dist/webhook/index.js and its map) with the staged policy beside it, as one folder. */
+function prebuiltCodeAsset(policy: StagedPolicy | undefined): string {
+  const bundleDir = join(__dirname, '..', 'webhook');
+  if (!existsSync(join(bundleDir, 'index.js'))) {
+    throw new Error(`notary-gate: the webhook bundle is missing from the package (${bundleDir}/index.js)`);
+  }
+  const asset = mkdtempSync(join(tmpdir(), 'notary-gate-asset-'));
+  for (const name of ['index.js', 'index.js.map']) {
+    if (existsSync(join(bundleDir, name))) copyFileSync(join(bundleDir, name), join(asset, name));
+  }
+  if (policy) cpSync(policy.dir, join(asset, BUNDLED_POLICY_DIR), { recursive: true });
+  return asset;
 }
 
 function shellQuote(path: string): string {

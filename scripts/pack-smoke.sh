@@ -44,4 +44,29 @@ grep -q ALLOWED_BY_RULE "$work/out"
 expect 1 npx --no-install notary-gate check --policy policy.yaml evil.example.com/miner
 expect 0 npx --no-install notary-gate check --policy policy.yaml -f configmap.yaml
 expect 2 npx --no-install notary-gate check --no-such-option
-echo "the installed package works: --version, --help, check (0, 1), check -f without images, usage error (2)"
+# The construct library: a CDK app of the user's own (aws-cdk-lib and constructs are its peer dependencies, linked
+# from the checkout rather than downloaded), synthesized offline with the policy above.
+ln -s "$root/node_modules/aws-cdk-lib" "$root/node_modules/constructs" node_modules/
+cat >app.js <<'JS'
+const { App, Stack } = require('aws-cdk-lib');
+const { NotaryGate } = require('notary-gate');
+const app = new App({ outdir: 'cdk.out' });
+const stack = new Stack(app, 'Cluster');
+const gate = new NotaryGate(stack, 'Gate', { policyFile: 'policy.yaml', excludedNamespaces: ['monitoring'] });
+if (!gate.webhookConfiguration.includes('monitoring')) throw new Error('the webhook configuration misses the namespace');
+app.synth();
+JS
+expect 0 node app.js
+node -e "
+const fs = require('fs');
+const t = JSON.parse(fs.readFileSync('cdk.out/Cluster.template.json', 'utf8'));
+const fn = Object.values(t.Resources).find((r) => r.Type === 'AWS::Lambda::Function');
+if (!fn || fn.Properties.Handler !== 'index.handler') throw new Error('no webhook function in the template');
+const asset = 'cdk.out/asset.' + fn.Properties.Code.S3Key.replace(/\.zip$/, '');
+for (const f of ['index.js', 'policy/policy.yaml']) if (!fs.existsSync(asset + '/' + f)) throw new Error('the code asset lacks ' + f);
+"
+printf 'rules: [{match: ["**"], action: maybe}]\n' >bad-policy.yaml
+sed -i 's/policyFile: .policy.yaml./policyFile: "bad-policy.yaml"/' app.js
+expect 1 node app.js
+grep -q 'action' "$work/err"
+echo "the installed package works: --version, --help, check (0, 1), check -f without images, usage error (2); NotaryGate synthesizes the prebuilt webhook with the policy, and refuses a bad policy"

@@ -1,0 +1,161 @@
+import { Fn, RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ILogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { CACHE_TABLE_SCHEMA, WEBHOOK_TIMEOUT_SECONDS } from '../shared/constants';
+import type { AwsPermission } from '../shared/verify/format';
+import {
+  buildMutatingWebhookConfiguration,
+  buildWebhookConfiguration,
+  type FailurePolicy,
+  TOKEN_PLACEHOLDER,
+  toYaml,
+} from '../shared/webhook-config/build';
+import { acknowledgeNagFindings } from './nag-acknowledgements';
+import { DecisionObservability } from './observability';
+import { type StagedPolicy, stagePolicy } from './policy-bundle';
+import { DEFAULT_SETTINGS } from './settings';
+import type { DeployablePolicy } from './validate-policy';
+import { validatePolicyFileSync } from './validate-policy-sync';
+import { WebhookFunction } from './webhook-function';
+
+/** What a CDK app sets on `new NotaryGate(this, 'Gate', { ... })`; every prop is optional. */
+export interface NotaryGateProps {
+  /**
+   * The policy file to deploy (YAML or JSON) with the files its format sections name: validated at synth as the
+   * function loads it (a bad policy throws the loader's message, naming the field) and shipped inside the code
+   * asset. Default: the built-in policy, which denies every image.
+   */
+  readonly policyFile?: string;
+  /** A policy already staged and validated (`preparePolicy`, or `stagePolicy` + `validatePolicyFile`). */
+  readonly policy?: StagedPolicy;
+  /** Secrets Manager ARNs the function may read (`auth.secretArn`). Default: those `policyFile` names. */
+  readonly secretArns?: readonly string[];
+  /** Other AWS API permissions the policy's formats need. Default: those `policyFile` needs. */
+  readonly awsPermissions?: readonly AwsPermission[];
+  /** Regions of trusted AWS Signer signing profiles with revocation on (signer:GetRevocationStatus). Default none. */
+  readonly signerRevocationRegions?: readonly string[];
+  /** Cap on concurrent executions, so that a flood of admissions cannot run up cost. Default 50; `null`: no cap. */
+  readonly reservedConcurrency?: number | null;
+  /** What the apiserver does when the validating webhook cannot answer. Default `Fail` (fail closed). */
+  readonly failurePolicy?: FailurePolicy;
+  /** Also produce a MutatingWebhookConfiguration (`/mutate` pins tag-only images to verified digests). Default true. */
+  readonly mutate?: boolean;
+  /** Namespaces never sent to the webhook, besides `kube-system`. Default none. */
+  readonly excludedNamespaces?: readonly string[];
+  /** Retention of the decision log group (kept when the stack is deleted). Default three months. */
+  readonly logRetention?: RetentionDays;
+  /** Denied admissions in 5 minutes that raise the denial-spike alarm. Default 10. */
+  readonly denialAlarmThreshold?: number;
+  /** SNS topic the alarms notify. Default none: alarms only change state (see the dashboard). */
+  readonly alarmTopicArn?: string;
+  /** Handler module exporting `handler`, for tests. Default: the webhook (sources, or the package's bundle). */
+  readonly entry?: string;
+}
+
+/** A staged, validated policy and what the function must be granted for it. */
+export interface PreparedPolicy extends DeployablePolicy {
+  readonly policy: StagedPolicy;
+}
+
+/**
+ * Stages a policy file for the function's code asset and validates it as the function will load it (a bad policy
+ * throws the loader's message): what `NotaryGate` does with `policyFile`. Call it first to fail before any
+ * construct exists, and pass the result as props.
+ */
+export function preparePolicy(policyFile: string): PreparedPolicy {
+  const policy = stagePolicy(policyFile);
+  return { ...validatePolicyFileSync(policy.file, policyFile), policy };
+}
+
+/**
+ * notary-gate in a CDK app: the webhook function behind a public function URL guarded by a path token (in Secrets
+ * Manager), its DynamoDB trust cache, the decision log with saved queries, alarms and a dashboard, and the webhook
+ * configurations to apply. Environment-agnostic: nothing is looked up at synth time, so `cdk synth` runs offline
+ * without credentials. `NotaryGateStack` is this construct in a stack of its own, with outputs.
+ */
+export class NotaryGate extends Construct {
+  readonly webhook: WebhookFunction;
+  /** The Lambda function. */
+  readonly function: IFunction;
+  readonly cacheTable: Table;
+  /** The path token (`/validate/<token>`); rotate it with the webhook configurations (docs/deploy.md). */
+  readonly tokenSecret: Secret;
+  readonly logGroup: ILogGroup;
+  /** The function URL (ends in `/`). */
+  readonly functionUrl: string;
+  /** The ValidatingWebhookConfiguration YAML, `<WEBHOOK_TOKEN>` where the token goes (`webhook-config --stack` fills it). */
+  readonly webhookConfiguration: string;
+  /** The MutatingWebhookConfiguration YAML (token placeholder); undefined with `mutate: false`. */
+  readonly mutatingWebhookConfiguration: string | undefined;
+  readonly observability: DecisionObservability;
+
+  constructor(scope: Construct, id: string, props: NotaryGateProps = {}) {
+    super(scope, id);
+    if (props.policyFile !== undefined && props.policy !== undefined) {
+      throw new Error('NotaryGate: give policyFile or policy, not both');
+    }
+    const prepared = props.policyFile !== undefined ? preparePolicy(props.policyFile) : undefined;
+
+    // Only a cache of verified trust data, rebuilt from Notary on a miss: nothing to keep when the stack goes.
+    this.cacheTable = new Table(this, 'TrustCache', {
+      partitionKey: { name: CACHE_TABLE_SCHEMA.partitionKey, type: AttributeType.STRING },
+      timeToLiveAttribute: CACHE_TABLE_SCHEMA.ttlAttribute,
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    // The path token: only letters and digits, because it is a URL path segment.
+    this.tokenSecret = new Secret(this, 'WebhookToken', {
+      description:
+        'notary-gate webhook path token (/validate/<token>, /mutate/<token>); rotate with the webhook configurations',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
+    });
+
+    this.webhook = new WebhookFunction(this, 'Webhook', {
+      entry: props.entry,
+      policy: props.policy ?? prepared?.policy,
+      reservedConcurrency:
+        props.reservedConcurrency === null
+          ? undefined
+          : (props.reservedConcurrency ?? DEFAULT_SETTINGS.reservedConcurrency),
+      logRetention: props.logRetention ?? DEFAULT_SETTINGS.logRetention,
+    });
+    this.function = this.webhook.function;
+    this.logGroup = this.webhook.logGroup;
+    this.webhook.bindCache(this.cacheTable);
+    this.webhook.bindTokenSecret(this.tokenSecret);
+    this.webhook.bindPolicySecrets(props.secretArns ?? prepared?.secretArns ?? []);
+    this.webhook.bindFormatPermissions(props.awsPermissions ?? prepared?.awsPermissions ?? []);
+    this.webhook.bindSignerRevocation(props.signerRevocationRegions ?? []);
+    const url = this.webhook.addPublicUrl();
+    this.functionUrl = url.url;
+
+    this.observability = new DecisionObservability(this, 'Decisions', {
+      function: this.webhook.function,
+      logGroup: this.webhook.logGroup,
+      denialAlarmThreshold: props.denialAlarmThreshold ?? DEFAULT_SETTINGS.denialAlarmThreshold,
+      alarmTopicArn: props.alarmTopicArn,
+    });
+
+    // The function URL ends with "/"; the configuration wants the bare origin, so keep only the host.
+    const host = Fn.select(2, Fn.split('/', url.url));
+    const shape = {
+      url: `https://${host}`,
+      // The token stays out of CloudFormation outputs (readable by anyone with cloudformation:Describe*);
+      // `notary-gate webhook-config --stack` fills it in from Secrets Manager.
+      token: TOKEN_PLACEHOLDER,
+      timeoutSeconds: WEBHOOK_TIMEOUT_SECONDS,
+      excludedNamespaces: props.excludedNamespaces ?? [],
+    };
+    this.webhookConfiguration = toYaml(
+      buildWebhookConfiguration({ ...shape, failurePolicy: props.failurePolicy ?? DEFAULT_SETTINGS.failurePolicy }),
+    );
+    this.mutatingWebhookConfiguration =
+      (props.mutate ?? DEFAULT_SETTINGS.mutate) ? toYaml(buildMutatingWebhookConfiguration(shape)) : undefined;
+
+    acknowledgeNagFindings({ table: this.cacheTable, token: this.tokenSecret });
+  }
+}

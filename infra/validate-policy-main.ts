@@ -1,0 +1,16 @@
+/**
+ * `validatePolicyFile` as a process: prints `{"notarySecretArns": [...]}` for the policy file given, or the
+ * loader's error on stderr with exit code 2. The `NotaryGate` construct runs it synchronously (a construct
+ * cannot await) so that a bad policy fails `cdk synth` with the loader's own message.
+ * Usage: node validate-policy.js STAGED_POLICY_FILE LABEL
+ */
+import { validatePolicyFile } from './validate-policy';
+
+const [file, label] = process.argv.slice(2);
+validatePolicyFile(file ?? '', label ?? file).then(
+  (result) => process.stdout.write(JSON.stringify(result)),
+  (error: unknown) => {
+    process.stderr.write(error instanceof Error ? error.message : String(error));
+    process.exitCode = 2;
+  },
+);
