@@ -1,5 +1,6 @@
 import { describeError } from '../shared/describe-error';
 import { NotaryGateError } from '../shared/errors';
+import { describeAwsError } from './aws-errors';
 
 /** Exit codes of the contract: 0 all allowed, 1 at least one denial, 2 usage, config or input error. */
 export const EXIT = { ok: 0, denied: 1, usage: 2 } as const;
@@ -12,10 +13,12 @@ export async function runCommand(body: () => Promise<number>, debug = process.ar
   try {
     process.exitCode = await body();
   } catch (error) {
-    const message = describeError(error);
+    const aws = describeAwsError(error);
+    const message = aws ?? describeError(error);
     const code = error instanceof NotaryGateError ? `${error.code}: ` : '';
-    process.stderr.write(`notary-gate: ${code}${message}\n`);
-    if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    process.stderr.write(`notary-gate: ${code}${message}${aws && !debug ? ' (--debug shows the AWS error)' : ''}\n`);
+    if (debug && error instanceof Error)
+      process.stderr.write(`${error.name}: ${error.message}\n${error.stack ?? ''}\n`);
     process.exitCode = EXIT.usage;
   }
 }
