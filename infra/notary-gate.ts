@@ -29,7 +29,7 @@ export interface NotaryGateProps {
    * asset. Default: the built-in policy, which denies every image.
    */
   readonly policyFile?: string;
-  /** A policy already staged and validated (`preparePolicy`, or `stagePolicy` + `validatePolicyFile`). */
+  /** A policy already staged and validated (`preparePolicy`, or `stagePolicy` + `validatePolicyFile`); used instead of `policyFile`. */
   readonly policy?: StagedPolicy;
   /** Secrets Manager ARNs the function may read (`auth.secretArn`). Default: those `policyFile` names. */
   readonly secretArns?: readonly string[];
@@ -94,10 +94,9 @@ export class NotaryGate extends Construct {
 
   constructor(scope: Construct, id: string, props: NotaryGateProps = {}) {
     super(scope, id);
-    if (props.policyFile !== undefined && props.policy !== undefined) {
-      throw new Error('NotaryGate: give policyFile or policy, not both');
-    }
-    const prepared = props.policyFile !== undefined ? preparePolicy(props.policyFile) : undefined;
+    // A policy already staged and validated wins; policyFile is then only where it came from (the CDK app passes both).
+    const prepared =
+      props.policy === undefined && props.policyFile !== undefined ? preparePolicy(props.policyFile) : undefined;
 
     // Only a cache of verified trust data, rebuilt from Notary on a miss: nothing to keep when the stack goes.
     this.cacheTable = new Table(this, 'TrustCache', {

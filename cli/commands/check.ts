@@ -1,6 +1,8 @@
-import type { Command } from 'commander';
+import { writeFile } from 'node:fs/promises';
+import { type Command, Option } from 'commander';
 import type { CheckedImage } from '../../shared/decision/types';
 import { InvalidInputError } from '../../shared/errors';
+import { describeObject, type ImageSource, sourcesFromManifests } from '../check-sources';
 import { EXIT, runCommand } from '../exit';
 import { readInput } from '../input';
 
@@ -8,6 +10,8 @@ interface CheckOptions {
   file?: string[];
   policy?: string;
   json?: boolean;
+  output?: 'json' | 'table';
+  junit?: string;
   at?: string;
   cacheTable?: string;
   pin?: boolean;
@@ -34,6 +38,8 @@ export function registerCheck(program: Command): void {
       '--json',
       'print {"allowed", "images": [{image, name, tag, digest, reference, allowed, code, reason, signedDigest, format, warnings}]}',
     )
+    .addOption(new Option('--output <format>', 'json (as --json) or table (the default)').choices(['json', 'table']))
+    .option('--junit <file>', 'also write a JUnit XML report (a test suite per object, a failure per denial)')
     .option('--at <rfc3339>', 'evaluate signature and metadata expiry at this instant instead of now')
     .option('--cache-table <name>', 'DynamoDB cache table (default: in-memory only)')
     .option(
@@ -60,15 +66,18 @@ export function registerCheck(program: Command): void {
 
 async function check(args: string[], options: CheckOptions): Promise<number> {
   if (options.pin) return pin(args, options);
-  const { imagesFromManifests } = await import('../../shared/admission/manifests');
-  const images = [...args];
-  for (const file of options.file ?? []) images.push(...imagesFromManifests(await readInput(file)).map((c) => c.image));
-  const unique = [...new Set(images)];
+  if (options.json && options.output === 'table')
+    throw new InvalidInputError('give --json or --output table, not both');
+  const json = options.json || options.output === 'json';
+  const sources: ImageSource[] = args.map((image) => ({ image }));
+  for (const file of options.file ?? []) sources.push(...(await sourcesFromManifests(await readInput(file))));
+  const unique = [...new Set(sources.map((source) => source.image))];
   if (unique.length === 0 && !options.file) throw new InvalidInputError('name at least one image, or -f FILE');
   if (unique.length === 0) {
     // A chart of ConfigMaps and CRDs has nothing to verify: that passes (the contract), with a note on stderr.
     process.stderr.write('notary-gate: the manifests hold no container images: nothing to verify\n');
-    if (options.json) process.stdout.write(`${JSON.stringify({ allowed: true, images: [] }, null, 2)}\n`);
+    if (json) process.stdout.write(`${JSON.stringify({ allowed: true, images: [] }, null, 2)}\n`);
+    if (options.junit) await writeReport(options.junit, []);
     return EXIT.ok;
   }
 
@@ -76,18 +85,34 @@ async function check(args: string[], options: CheckOptions): Promise<number> {
   const runtime = await cliRuntime(options);
   const progress = progressReporter(unique.length);
   const nowMs = runtime.clock();
+  // Each image once, however many objects name it; reported once per object and path.
   const results = await mapConcurrently(unique, CONCURRENCY, async (image) => {
     const checked = await runtime.engine.checkImage(image, { nowMs });
     progress();
     return checked;
   });
   await runtime.flush();
+  const byImage = new Map(unique.map((image, index) => [image, results[index]!]));
+  const entries = sources.map((source) => ({ source, checked: byImage.get(source.image)! }));
 
   const allowed = results.every((result) => result.allowed);
   process.stdout.write(
-    options.json ? `${JSON.stringify({ allowed, images: results.map(contractShape) }, null, 2)}\n` : textLines(results),
+    json
+      ? `${JSON.stringify({ allowed, images: entries.map(({ source, checked }) => ({ ...contractShape(checked), ...located(source) })) }, null, 2)}\n`
+      : textLines(entries),
   );
+  if (options.junit) await writeReport(options.junit, entries);
   return allowed ? EXIT.ok : EXIT.denied;
+}
+
+/** `object` and `path` of the contract, for images from manifests. */
+function located(source: ImageSource) {
+  return source.object ? { object: source.object, path: source.path ?? null } : {};
+}
+
+async function writeReport(file: string, entries: Parameters<typeof import('../junit-report').junitReport>[0]) {
+  const { junitReport } = await import('../junit-report');
+  await writeFile(file, junitReport(entries));
 }
 
 /** The `check --json` image object of the contract, with null for what is unknown. */
@@ -109,11 +134,27 @@ function contractShape(checked: CheckedImage) {
   };
 }
 
-function textLines(results: readonly CheckedImage[]): string {
-  const width = Math.min(80, Math.max(...results.map((r) => r.image.length)));
-  return results
-    .map((r) => `${r.allowed ? 'allow' : 'deny '}  ${r.image.padEnd(width)}  ${r.code}: ${r.reason}\n`)
-    .join('');
+/**
+ * The table: images from the command line one a line; images from manifests grouped under their object, each with
+ * its field path.
+ */
+function textLines(entries: readonly { source: ImageSource; checked: CheckedImage }[]): string {
+  const width = Math.min(80, Math.max(...entries.map(({ checked }) => checked.image.length)));
+  const line = (indent: string, checked: CheckedImage, path?: string) =>
+    `${indent}${checked.allowed ? 'allow' : 'deny '}  ${path ? `${path}  ` : ''}${checked.image.padEnd(width)}  ${checked.code}: ${checked.reason}\n`;
+  let out = '';
+  let group: string | undefined;
+  for (const { source, checked } of entries) {
+    if (!source.object) {
+      out += line('', checked);
+      continue;
+    }
+    const name = describeObject(source.object);
+    if (name !== group) out += `${name}\n`;
+    group = name;
+    out += line('  ', checked, source.path);
+  }
+  return out;
 }
 
 function progressReporter(total: number): () => void {
@@ -170,6 +211,7 @@ async function pin(args: string[], options: CheckOptions): Promise<number> {
   process.stdout.write(pinned.text);
   const pins = pinned.pins.length;
   process.stderr.write(`notary-gate: pinned ${pins} image${pins === 1 ? '' : 's'}\n`);
-  if (results.length > 0) process.stderr.write(textLines(results));
+  if (results.length > 0)
+    process.stderr.write(textLines(results.map((checked) => ({ source: { image: checked.image }, checked }))));
   return results.every((result) => result.allowed) ? EXIT.ok : EXIT.denied;
 }
