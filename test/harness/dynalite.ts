@@ -12,6 +12,14 @@ import { CACHE_TABLE_SCHEMA } from '../../shared/constants';
 export const TEST_REGION = 'us-east-1';
 /** dynalite checks that requests are signed, not by whom. */
 export const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
+/**
+ * The budget a DynamoStore gets against this dynalite (pass it as `timeoutMs`). The product's 800 ms
+ * (DEFAULT_DYNAMO_TIMEOUT_MS) is about an in-region DynamoDB; dynalite runs in the test's own process, and on a loaded
+ * 2-core CI machine one of its answers can take longer than that, which turned reads into misses and opened the
+ * circuit breaker at random. Tests against dynalite assert round trips and values, never time; the timeout paths
+ * are tested with endpoints that never answer (test/shared/cache/fake-dynamo.ts) and their own short budgets.
+ */
+export const DYNALITE_TIMEOUT_MS = 20_000;
 /** Environment for child processes (CLI) that should use this dynalite. */
 export function dynaliteEnv(endpoint: string): Record<string, string> {
   return {

@@ -9,7 +9,13 @@ import { DynamoStore } from '../../../shared/cache/dynamo-store';
 import { CacheStoreUnavailableError } from '../../../shared/cache/store-errors';
 import { CACHE_TABLE_SCHEMA } from '../../../shared/constants';
 import { METRIC } from '../../../shared/observer';
-import { type Dynalite, startDynalite, TEST_CREDENTIALS, TEST_REGION } from '../../harness/dynalite';
+import {
+  DYNALITE_TIMEOUT_MS,
+  type Dynalite,
+  startDynalite,
+  TEST_CREDENTIALS,
+  TEST_REGION,
+} from '../../harness/dynalite';
 import { closedPortEndpoint, silentEndpoint, throttlingEndpoint } from './fake-dynamo';
 import { recordingObserver } from './recording-observer';
 
@@ -29,7 +35,10 @@ let keySeq = 0;
 const freshKey = (name: string) => `test#${++keySeq}#${name}`;
 
 function newStore(observer = recordingObserver()) {
-  return { observer, store: new DynamoStore({ tableName: TABLE, client: db.client(), observer }) };
+  return {
+    observer,
+    store: new DynamoStore({ tableName: TABLE, client: db.client(), observer, timeoutMs: DYNALITE_TIMEOUT_MS }),
+  };
 }
 
 async function rawItem(key: string) {
@@ -139,7 +148,7 @@ describe('DynamoDB store (against dynalite)', () => {
         { step: 'initialize', name: 'holdBackOneKey' },
       );
       const observer = recordingObserver();
-      const store = new DynamoStore({ tableName: TABLE, client, observer });
+      const store = new DynamoStore({ tableName: TABLE, client, observer, timeoutMs: DYNALITE_TIMEOUT_MS });
       db.resetCounts();
       const items = await Promise.all(keys.map((key) => store.get(key, T0)));
       expect(items.map((item) => item?.value)).toEqual(keys);
@@ -162,7 +171,7 @@ describe('DynamoDB store (against dynalite)', () => {
         { step: 'initialize', name: 'holdBackEverything' },
       );
       const observer = recordingObserver();
-      const store = new DynamoStore({ tableName: TABLE, client, observer });
+      const store = new DynamoStore({ tableName: TABLE, client, observer, timeoutMs: DYNALITE_TIMEOUT_MS });
       await expect(store.get(freshKey('never'), T0)).resolves.toBeUndefined();
       await expect(store.getStrict(freshKey('never'), T0)).rejects.toBeInstanceOf(CacheStoreUnavailableError);
       expect(db.requestCount('BatchGetItem')).toBe(6);
@@ -254,7 +263,7 @@ describe('DynamoDB store when DynamoDB fails', () => {
     });
 
     it('resolves undefined when DynamoDB answers that the item is absent', async () => {
-      const store = new DynamoStore({ tableName: TABLE, client: db.client() });
+      const store = new DynamoStore({ tableName: TABLE, client: db.client(), timeoutMs: DYNALITE_TIMEOUT_MS });
       await expect(store.getStrict(freshKey('absent'), T0)).resolves.toBeUndefined();
     });
   });
@@ -295,7 +304,14 @@ describe('DynamoDB store when DynamoDB fails', () => {
           credentials: TEST_CREDENTIALS,
           maxAttempts: 1,
         });
-        const store = new DynamoStore({ tableName: TABLE, client, breaker: { cooldownMs: 30_000, clock: () => now } });
+        // The budget is far above any answer of the throttling fake: with the product's 800 ms a loaded machine could
+        // abort a call before its request reached the fake, and the counts below are of requests received.
+        const store = new DynamoStore({
+          tableName: TABLE,
+          client,
+          timeoutMs: DYNALITE_TIMEOUT_MS,
+          breaker: { cooldownMs: 30_000, clock: () => now },
+        });
         await expect(store.get('k', T0)).resolves.toBeUndefined();
         expect(fake.requests()).toBe(1);
         await expect(store.get('k', T0)).resolves.toBeUndefined();

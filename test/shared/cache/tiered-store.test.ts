@@ -3,7 +3,13 @@ import { DynamoStore } from '../../../shared/cache/dynamo-store';
 import { MemoryStore } from '../../../shared/cache/memory-store';
 import { CacheStoreUnavailableError } from '../../../shared/cache/store-errors';
 import { TieredStore } from '../../../shared/cache/tiered-store';
-import { type Dynalite, startDynalite, TEST_CREDENTIALS, TEST_REGION } from '../../harness/dynalite';
+import {
+  DYNALITE_TIMEOUT_MS,
+  type Dynalite,
+  startDynalite,
+  TEST_CREDENTIALS,
+  TEST_REGION,
+} from '../../harness/dynalite';
 import { closedPortEndpoint } from './fake-dynamo';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -23,7 +29,13 @@ const freshKey = (name: string) => `tiered#${++keySeq}#${name}`;
 /** One "Lambda instance": its own memory in front of the shared table. */
 function instance() {
   const memory = new MemoryStore();
-  return { memory, store: new TieredStore(memory, new DynamoStore({ tableName: TABLE, client: db.client() })) };
+  return {
+    memory,
+    store: new TieredStore(
+      memory,
+      new DynamoStore({ tableName: TABLE, client: db.client(), timeoutMs: DYNALITE_TIMEOUT_MS }),
+    ),
+  };
 }
 
 describe('tiered store (memory in front of dynalite)', () => {
