@@ -3,6 +3,7 @@ import { InvalidInputError } from '../../shared/errors';
 import type { FailurePolicy } from '../../shared/webhook-config/build';
 import { TOKEN_PLACEHOLDER } from '../../shared/webhook-config/stack-outputs';
 import { EXIT, runCommand } from '../exit';
+import { assertPemCaBundle, assertUsableBaseUrl, isLambdaFunctionUrl } from '../webhook-config-input';
 
 interface WebhookConfigOptions {
   url?: string;
@@ -90,8 +91,17 @@ async function webhookConfigYaml(options: WebhookConfigOptions): Promise<string>
     });
   }
   if (options.url === undefined) throw new InvalidInputError('give --url URL or --stack NAME');
-  if (!/^https:\/\//.test(options.url))
-    throw new InvalidInputError('--url must be an https URL (the apiserver requires TLS)');
+  assertUsableBaseUrl(options.url);
+  if (options.caBundle !== undefined) assertPemCaBundle(options.caBundle);
+  if (
+    (options.token === undefined || options.token === '') &&
+    !options.keepPlaceholder &&
+    isLambdaFunctionUrl(options.url)
+  ) {
+    process.stderr.write(
+      'notary-gate: warning: a Lambda function URL is reachable from the internet and --token is its only guard; without one the configuration works only if the webhook runs without a token (pass --token, or --stack to read it)\n',
+    );
+  }
   const token = options.keepPlaceholder ? TOKEN_PLACEHOLDER : options.token;
   const { buildMutatingWebhookConfiguration, buildWebhookConfiguration, toYaml } = await import(
     '../../shared/webhook-config/build'
