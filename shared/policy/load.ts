@@ -7,6 +7,7 @@ import { FORMAT_MODULES } from '../formats/modules';
 import { resolveRegistries } from '../registry/policy-section';
 import { type FormatModule, type SectionContext, sectionOf } from '../verify/format';
 import { credentialResolver, type PolicySecretReader } from './credentials';
+import { withoutHeader } from './header';
 import { describeIssues, POLICY_DEFAULTS, type PolicyDocument, policySchemaFor } from './schema';
 import { PEM_MARKER } from './schema-parts';
 import type { Policy, Rule } from './types';
@@ -143,7 +144,7 @@ async function readPolicyText(source: PolicySource): Promise<PolicyText> {
 }
 
 function validate(text: string, fail: (message: string) => never, formats: readonly FormatModule[]): PolicyDocument {
-  const parsed = policySchemaFor(formats).safeParse(parseText(text, fail));
+  const parsed = policySchemaFor(formats).safeParse(withoutHeader(parseText(text, fail), fail));
   return parsed.success ? parsed.data : fail(describeIssues(parsed.error));
 }
 
@@ -171,7 +172,8 @@ function parseText(text: string, fail: (message: string) => never): unknown {
   if (documents.length !== 1) return fail(`expected one YAML document, found ${documents.length}`);
   const [document] = documents;
   const error = document?.errors[0];
-  if (error) return fail(`not valid YAML or JSON: ${error.message.split('\n')[0]}`);
+  if (error)
+    return fail(`not valid YAML or JSON at ${lineAndColumn(text, error.pos[0])}: ${error.message.split('\n')[0]}`);
   let value: unknown;
   try {
     // maxAliasCount bounds alias expansion ("billion laughs"). Resolving aliases throws a ReferenceError when that
@@ -182,6 +184,14 @@ function parseText(text: string, fail: (message: string) => never): unknown {
   }
   if (value === null || value === undefined) return fail('the policy is empty');
   return value;
+}
+
+/** `line L, column C` (both from 1) of a character offset, as editors count them. */
+export function lineAndColumn(text: string, offset: number): string {
+  const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
+  const lineStart = before.lastIndexOf('\n') + 1;
+  const line = before.length - before.replaceAll('\n', '').length + 1;
+  return `line ${line}, column ${before.length - lineStart + 1}`;
 }
 
 /** PEM text as given, or the contents of a PEM file relative to the policy's folder. */
