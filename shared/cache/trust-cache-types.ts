@@ -15,17 +15,22 @@ export interface GetOrLoadOptions {
   readonly maxStaleMs: number;
   /** Called in the tick of the store read when it goes past memory to the shared tier (see ReadHooks). */
   readonly onSharedRead?: () => void;
+  /**
+   * The caller's deadline: when it aborts, this caller stops waiting (rejected with its reason) while the load
+   * goes on for the other callers of the same key. The load gets its own signal, aborted when none is left.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
  * Verified trust data per repository, in memory in front of the shared store. Concurrent calls for one key
- * make one load (single flight). Errors whose code is NOT_SIGNED are cached briefly (negative entry).
+ * make one load (single flight), which runs with its own signal, never one caller's. Errors whose code is NOT_SIGNED are cached briefly (negative entry).
  * Only verified values are ever put here: raw metadata is never a cache hit.
  */
 export interface TrustCache {
   getOrLoad<T>(
     key: string,
-    load: () => Promise<Loaded<T>>,
+    load: (signal: AbortSignal) => Promise<Loaded<T>>,
     options: GetOrLoadOptions,
   ): Promise<{ value: T; source: TrustSource }>;
 }

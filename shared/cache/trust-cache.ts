@@ -7,6 +7,7 @@
 import { NEGATIVE_CACHE_CODES, NotaryGateError, ORIGIN_OUTAGE_CODES, TrustError, type VerdictCode } from '../errors';
 import { METRIC, type Observer, silentObserver } from '../observer';
 import type { TrustSource } from '../verify/types';
+import { SingleFlight } from './single-flight';
 import type { GetOrLoadOptions, Loaded, TrustCache } from './trust-cache-types';
 import type { KeyValueStore, StoreTier, TieredRead } from './types';
 
@@ -41,7 +42,7 @@ export class TieredTrustCache implements TrustCache {
   private readonly store: KeyValueStore;
   private readonly observer: Observer;
   private readonly negativeTtlMs: number;
-  private readonly inFlight = new Map<string, Promise<Result<unknown>>>();
+  private readonly flights = new SingleFlight<string, Result<unknown>>();
 
   constructor(options: TieredTrustCacheOptions) {
     this.store = options.store;
@@ -50,18 +51,27 @@ export class TieredTrustCache implements TrustCache {
   }
 
   /**
-   * Concurrent calls for one key share one promise: one store read and at most one load, however many admissions
-   * of the same repository arrive together. Later callers get the first caller's result (and instant).
+   * Concurrent calls for one key share one run: one store read and at most one load, however many admissions
+   * of the same repository arrive together. Later callers get the first caller's result (and instant). The load
+   * runs with a signal of its own: each caller stops waiting when its own `options.signal` aborts, and the load
+   * is aborted only once every caller has stopped waiting (see SingleFlight).
    */
-  getOrLoad<T>(key: string, load: () => Promise<Loaded<T>>, options: GetOrLoadOptions): Promise<Result<T>> {
-    const running = this.inFlight.get(key);
-    if (running) return running as Promise<Result<T>>;
-    const started = this.resolve(key, load, options).finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, started);
-    return started;
+  getOrLoad<T>(
+    key: string,
+    load: (signal: AbortSignal) => Promise<Loaded<T>>,
+    options: GetOrLoadOptions,
+  ): Promise<Result<T>> {
+    return this.flights.run(key, (signal) => this.resolve(key, load, signal, options), options.signal) as Promise<
+      Result<T>
+    >;
   }
 
-  private async resolve<T>(key: string, load: () => Promise<Loaded<T>>, options: GetOrLoadOptions): Promise<Result<T>> {
+  private async resolve<T>(
+    key: string,
+    load: (signal: AbortSignal) => Promise<Loaded<T>>,
+    signal: AbortSignal,
+    options: GetOrLoadOptions,
+  ): Promise<Result<T>> {
     const { nowMs, freshTtlMs, maxStaleMs } = options;
     const storeKey = TRUST_KEY_PREFIX + key;
     const cached = await this.read<T>(storeKey, nowMs, options.onSharedRead);
@@ -81,7 +91,7 @@ export class TieredTrustCache implements TrustCache {
 
     let loaded: Loaded<T>;
     try {
-      loaded = await load();
+      loaded = await load(signal);
     } catch (error) {
       const code = codeOf(error);
       if (code !== undefined && NEGATIVE_CODES.has(code)) {

@@ -94,7 +94,7 @@ export class NotaryVerifier implements SignatureVerifier {
       };
       const { value: trust, source } = await this.deps.cache.getOrLoad<VerifiedTrust>(
         cacheKeyOf(identity),
-        async () => {
+        async (signal) => {
           const loaded = await this.#client.loadTrust({
             identity,
             trustState: readTrustState(),
@@ -105,11 +105,18 @@ export class NotaryVerifier implements SignatureVerifier {
             credentials: notary.auth,
             ...(notary.tokenRealmHosts && { tokenRealmHosts: notary.tokenRealmHosts }),
             nowMs: ctx.nowMs,
-            signal: ctx.signal,
+            // The flight's signal, not this admission's: others may be waiting on the same load.
+            signal,
           });
           return { value: loaded, expiresAtMs: loaded.expiresAtMs };
         },
-        { nowMs: ctx.nowMs, freshTtlMs: this.#freshTtlMs, maxStaleMs: this.#maxStaleMs, onSharedRead: readTrustState },
+        {
+          nowMs: ctx.nowMs,
+          freshTtlMs: this.#freshTtlMs,
+          maxStaleMs: this.#maxStaleMs,
+          onSharedRead: readTrustState,
+          signal: ctx.signal,
+        },
       );
       // Cached data was verified at an earlier instant: it must not outlive its own metadata.
       if (trust.expiresAtMs <= ctx.nowMs) {

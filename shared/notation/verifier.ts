@@ -141,7 +141,7 @@ export class NotationVerifier implements SignatureVerifier {
       .join('#');
     const { value, source } = await this.deps.cache.getOrLoad<VerifiedImage>(
       key,
-      async () => {
+      async (signal) => {
         const outcome = await verifyArtifact({
           client: this.deps.registry,
           repo,
@@ -149,7 +149,7 @@ export class NotationVerifier implements SignatureVerifier {
           statement,
           stores: settings.stores,
           nowMs: ctx.nowMs,
-          signal: ctx.signal,
+          signal, // the flight's: other admissions may be waiting on this load
           timestamps: this.deps.timestamps,
           revocation: this.deps.revocation,
           plugins: this.deps.plugins,
@@ -177,6 +177,7 @@ export class NotationVerifier implements SignatureVerifier {
         nowMs: ctx.nowMs,
         freshTtlMs: this.deps.freshTtlMs ?? DEFAULT_FRESH_TTL_MS,
         maxStaleMs: this.deps.maxStaleMs ?? DEFAULT_MAX_STALE_MS,
+        signal: ctx.signal,
       },
     );
     return { image: value, source };

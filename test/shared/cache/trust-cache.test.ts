@@ -111,6 +111,80 @@ describe('trust cache', () => {
     });
   });
 
+  describe('when admissions with different deadlines wait on one load', () => {
+    /** An origin that answers when released and, like the HTTP transport, fails when the signal it is given aborts. */
+    function heldOrigin() {
+      const signals: AbortSignal[] = [];
+      let release: () => void = () => undefined;
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const load = async (signal: AbortSignal): Promise<Loaded<Verified>> => {
+        signals.push(signal);
+        await new Promise<void>((resolve, reject) => {
+          signal.addEventListener('abort', () => reject(new TrustError('NOTARY_UNREACHABLE', 'aborted')), {
+            once: true,
+          });
+          void released.then(resolve);
+        });
+        return { value: { digest: 'sha256:verified' }, expiresAtMs: T0 + HOUR };
+      };
+      /** Resolves once `count` loads have started (the store is read first, asynchronously). */
+      const started = async (count: number) => {
+        for (let turn = 0; turn < 100 && signals.length < count; turn++) await new Promise(setImmediate);
+        expect(signals).toHaveLength(count);
+      };
+      return { load, signals, started, release: () => release() };
+    }
+
+    it('gives the later admission the verified result after the first one has passed its own deadline', async () => {
+      const { cache } = setup();
+      const notary = heldOrigin();
+      const short = new AbortController();
+      const long = new AbortController();
+      const first = cache.getOrLoad('repo', notary.load, { ...at(T0), signal: short.signal });
+      const second = cache.getOrLoad('repo', notary.load, { ...at(T0), signal: long.signal });
+      await notary.started(1);
+      short.abort(new Error('first admission deadline'));
+      // The first stops waiting at its own deadline, before the load has answered...
+      await expect(first).rejects.toThrow('first admission deadline');
+      // ...while the load goes on for the second, with a signal that is not the first admission's.
+      expect(notary.signals[0]!.aborted).toBe(false);
+      notary.release();
+      await expect(second).resolves.toEqual({ value: { digest: 'sha256:verified' }, source: 'origin' });
+      // Settled, its signal aborts: whatever the load left running stops.
+      expect(notary.signals[0]!.aborted).toBe(true);
+    });
+
+    it('aborts the load once every admission has stopped waiting, and a newcomer starts a fresh one', async () => {
+      const { cache } = setup();
+      const notary = heldOrigin();
+      const callers = [new AbortController(), new AbortController()];
+      const waits = callers.map((c) => cache.getOrLoad('repo', notary.load, { ...at(T0), signal: c.signal }));
+      await notary.started(1);
+      callers[0]!.abort(new Error('deadline 1'));
+      await expect(waits[0]).rejects.toThrow('deadline 1');
+      expect(notary.signals[0]!.aborted).toBe(false);
+      callers[1]!.abort(new Error('deadline 2'));
+      await expect(waits[1]).rejects.toThrow('deadline 2');
+      expect(notary.signals[0]!.aborted).toBe(true);
+
+      const newcomer = cache.getOrLoad('repo', notary.load, at(T0));
+      await notary.started(2);
+      expect(notary.signals[1]!.aborted).toBe(false);
+      notary.release();
+      await expect(newcomer).resolves.toMatchObject({ source: 'origin' });
+    });
+
+    it('rejects a caller whose deadline has already passed without starting a load', async () => {
+      const { cache } = setup();
+      const notary = heldOrigin();
+      const gone = AbortSignal.abort(new Error('too late'));
+      await expect(cache.getOrLoad('repo', notary.load, { ...at(T0), signal: gone })).rejects.toThrow('too late');
+      expect(notary.signals).toHaveLength(0);
+    });
+  });
+
   describe('when Notary fails after the fresh TTL (stale-if-error)', () => {
     it.each<VerdictCode>(['NOTARY_UNREACHABLE', 'NOTARY_ERROR'])(
       'serves the cached verified data on %s, says it is stale, and counts it',
