@@ -1,4 +1,5 @@
 import { notaryModule } from '../notary/module';
+import { notationModule } from '../notation/module';
 import type { FormatModule } from '../verify/format';
 
 /**
@@ -6,4 +7,4 @@ import type { FormatModule } from '../verify/format';
  * schema, the loader, the CDK staging and validation, and the runtime's verifiers all loop over this list; a new
  * format is a module (shared/verify/format.ts says how to write one) and one more entry here.
  */
-export const FORMAT_MODULES: readonly FormatModule[] = Object.freeze([notaryModule]);
+export const FORMAT_MODULES: readonly FormatModule[] = Object.freeze([notaryModule, notationModule]);

@@ -4,9 +4,9 @@
  * attributes) read with @peculiar/asn1-x509.
  */
 import { createHash, X509Certificate } from 'node:crypto';
-import { id_ce_basicConstraints, id_ce_extKeyUsage, id_ce_keyUsage } from '@peculiar/asn1-x509';
 import { type CertificateParts, certificateParts, type RawExtension, readExtensions, readName } from './der';
 import { readAlgorithm, readBasicConstraints, readExtKeyUsage, readKeyUsage, readValidity } from './der-fields';
+import { ID_CE_BASIC_CONSTRAINTS, ID_CE_EXT_KEY_USAGE, ID_CE_KEY_USAGE } from './extension-ids';
 
 export interface Flagged<T> {
   readonly critical: boolean;
@@ -137,10 +137,10 @@ function parseUncached(der: Uint8Array, sha256Hex: string): ParsedCertificate {
     seen.add(ext.oid);
     const { critical } = ext;
     try {
-      if (ext.oid === id_ce_keyUsage) keyUsage = { critical, value: readKeyUsage(ext.value) };
-      else if (ext.oid === id_ce_basicConstraints)
+      if (ext.oid === ID_CE_KEY_USAGE) keyUsage = { critical, value: readKeyUsage(ext.value) };
+      else if (ext.oid === ID_CE_BASIC_CONSTRAINTS)
         basicConstraints = { critical, value: readBasicConstraints(ext.value) };
-      else if (ext.oid === id_ce_extKeyUsage) extKeyUsage = { critical, value: readExtKeyUsage(ext.value) };
+      else if (ext.oid === ID_CE_EXT_KEY_USAGE) extKeyUsage = { critical, value: readExtKeyUsage(ext.value) };
     } catch (cause) {
       throw new CertificateParseError(`certificate extension ${ext.oid} is malformed`, { cause });
     }

@@ -3,7 +3,7 @@
  * certificate: code-signing leaves, timestamping leaves, and the CAs above them. Each check returns the reason it
  * fails, or undefined; chain-level rules (order, issuance, the self-signed root) are in chain.ts.
  */
-import { KeyUsageFlags } from '@peculiar/asn1-x509';
+import { KeyUsageFlags } from './extension-ids';
 import { type ParsedCertificate, subjectText } from './parse';
 
 export const EKU = {

@@ -222,7 +222,7 @@ describe('loadPolicy', () => {
       [
         'verify without a format section',
         'rules: [{ match: "a/**" }]',
-        /rules\[0\]: needs a signature format section \(notary:\) when action is verify/,
+        /rules\[0\]: needs a signature format section \(notary: or notation:\) when action is verify/,
       ],
       [
         'an unknown action',
