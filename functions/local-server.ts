@@ -6,6 +6,14 @@ import type { HttpResponse } from './http';
 import { MAX_BODY_BYTES } from './middleware/body';
 import { localLambdaContext, toFunctionUrlEvent } from './url-event';
 
+/**
+ * How long the rest of an oversized body is read and thrown away after the 413, before the connection is cut
+ * (nginx's lingering_timeout default). Closing a socket with unread bytes sends a TCP reset, and a client that is
+ * still uploading then loses the 413 it was sent (it sees ECONNRESET); draining lets it finish and read the answer,
+ * and this bound keeps a client that never stops sending from holding the connection.
+ */
+export const OVERSIZED_BODY_DRAIN_MS = 5_000;
+
 export type UrlHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResponse>;
 
 export interface LocalServerOptions {
@@ -37,14 +45,18 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     let size = 0;
     let truncated = false;
     req.on('data', (chunk: Buffer) => {
+      // Past the limit the rest is read and dropped (see OVERSIZED_BODY_DRAIN_MS), never buffered.
       if (truncated) return;
       chunks.push(chunk);
       size += chunk.length;
       // Stop buffering past the limit: the handler only needs to see that the body is too large.
       if (size >= readLimit) {
         truncated = true;
-        req.pause();
         respond();
+        const cut = setTimeout(() => req.destroy(), OVERSIZED_BODY_DRAIN_MS);
+        cut.unref();
+        req.once('end', () => clearTimeout(cut));
+        req.once('close', () => clearTimeout(cut));
       }
     });
     req.on('end', () => {
@@ -62,18 +74,12 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
         .handler(event, localLambdaContext(options.functionTimeoutMs ?? 30_000))
         .then((result) => {
           const body = result.body ?? '';
-          res.writeHead(result.statusCode ?? 200, {
-            ...(result.headers as Record<string, string> | undefined),
-            ...(truncated ? { connection: 'close' } : {}),
-          });
+          res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string> | undefined);
           res.end(result.isBase64Encoded ? Buffer.from(body, 'base64') : body);
         })
         .catch(() => {
           res.writeHead(500, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ error: 'INTERNAL_ERROR', reason: 'internal error' }));
-        })
-        .finally(() => {
-          if (truncated) req.destroy();
         });
     };
   };
