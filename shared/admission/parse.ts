@@ -6,9 +6,12 @@ import type { AdmissionRequest } from './types';
 
 /**
  * Reads an AdmissionReview as the apiserver sends it (`admission.k8s.io/v1` or `v1beta1`; the request has the same
- * shape in both) into the normalized AdmissionRequest. Strict where a mistake would let an object through unchecked
- * (apiVersion, kind, uid, operation, an object on CREATE/UPDATE), tolerant where real payloads vary (oldObject null,
- * {}, "" or a string; dryRun or userInfo fields missing; unknown fields).
+ * shape in both) into the normalized AdmissionRequest. Required is only what the decision needs, and there strict
+ * where a mistake would let an object through unchecked (apiVersion, uid, operation, `kind.kind`, an object on
+ * CREATE/UPDATE); tolerant where real payloads vary (oldObject null, {}, "" or a string; dryRun or userInfo fields
+ * missing; unknown fields). `resource` and `kind.version` may be missing: captures from older clusters and tools
+ * (kubectl-era test payloads, some policy tools' replays) lack them, and nothing decides on them; the pod spec is
+ * found from `kind.kind` (extract.ts). A field that is present must still have its documented shape.
  */
 
 export const ADMISSION_API_VERSIONS = ['admission.k8s.io/v1', 'admission.k8s.io/v1beta1'] as const;
@@ -27,13 +30,16 @@ const requestSchema = z.object(
   {
     uid: nonEmptyString,
     kind: z.object(
-      { group: groupField, version: nonEmptyString, kind: nonEmptyString },
+      { group: groupField, version: optionalText, kind: nonEmptyString },
       { error: 'must be an object with group, version and kind' },
     ),
-    resource: z.object(
-      { group: groupField, version: nonEmptyString, resource: nonEmptyString },
-      { error: 'must be an object with group, version and resource' },
-    ),
+    resource: z
+      .object(
+        { group: groupField, version: optionalText, resource: nonEmptyString },
+        { error: 'must be an object with group, version and resource' },
+      )
+      .nullish()
+      .transform((value) => value ?? undefined),
     subResource: optionalText,
     operation: z.enum(OPERATIONS, { error: `must be one of ${OPERATIONS.join(', ')}` }),
     namespace: optionalText,
@@ -83,8 +89,8 @@ export function parseAdmissionReview(body: unknown): AdmissionRequest {
   return {
     apiVersion,
     uid: request.uid,
-    kind: request.kind,
-    resource: request.resource,
+    kind: { group: request.kind.group, version: request.kind.version ?? '', kind: request.kind.kind },
+    resource: request.resource && { ...request.resource, version: request.resource.version ?? '' },
     subResource: request.subResource,
     operation: request.operation,
     namespace: request.namespace,

@@ -3,8 +3,10 @@ export interface AdmissionRequest {
   /** `admission.k8s.io/v1` or `admission.k8s.io/v1beta1`: the response uses the same. */
   readonly apiVersion: string;
   readonly uid: string;
+  /** `version` is "" when the payload leaves it out; `kind` alone locates the pod spec. */
   readonly kind: { group: string; version: string; kind: string };
-  readonly resource: { group: string; version: string; resource: string };
+  /** Absent in captures from older clusters and tools; nothing decides on it. */
+  readonly resource: { group: string; version: string; resource: string } | undefined;
   readonly subResource: string | undefined;
   readonly operation: 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
   readonly namespace: string | undefined;

@@ -50,6 +50,17 @@ describe('notary-gate review', () => {
     expect(review.response.warnings).toHaveLength(3);
   });
 
+  it('answers a review without request.resource (older clusters and tools) from its kind, not with exit 2', async () => {
+    const review = JSON.parse(readFileSync(path.join(ROOT, POD), 'utf8'));
+    delete review.request.resource;
+    const { code, stdout } = await cli(['review', '-'], {
+      input: JSON.stringify(review),
+      env: { POLICY: ALLOW_DOCKER_HUB },
+    });
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).response).toEqual({ uid: UID, allowed: true });
+  });
+
   it('exits 2 with one line on stderr for input that is not an AdmissionReview', async () => {
     const { code, stdout, stderr } = await cli(['review', '-'], { input: '{"kind":"Pod"}' });
     expect(code).toBe(2);

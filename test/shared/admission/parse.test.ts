@@ -1,3 +1,4 @@
+import { extractImages } from '../../../shared/admission/extract';
 import { parseAdmissionReview } from '../../../shared/admission/parse';
 import { InvalidAdmissionReviewError } from '../../../shared/errors';
 import { loadReview } from './fixtures';
@@ -122,6 +123,39 @@ describe('parseAdmissionReview', () => {
       expect(request.namespace).toBeUndefined();
     });
 
+    it('answers a request without resource (older clusters and tools) from kind', () => {
+      const request = parseAdmissionReview(
+        withRequest((r) => {
+          delete r.resource;
+        }),
+      );
+      expect(request.resource).toBeUndefined();
+      expect(request.kind).toEqual({ group: '', version: 'v1', kind: 'Pod' });
+      expect(extractImages(request).map((image) => image.path)).toEqual([
+        'spec.containers[0].image',
+        'spec.containers[1].image',
+        'spec.initContainers[0].image',
+      ]);
+    });
+
+    it('reads resource: null, a kind without version and a resource without version as absent versions', () => {
+      expect(
+        parseAdmissionReview(
+          withRequest((r) => {
+            r.resource = null;
+          }),
+        ).resource,
+      ).toBeUndefined();
+      const request = parseAdmissionReview(
+        withRequest((r) => {
+          r.kind = { group: 'apps', kind: 'Deployment' };
+          r.resource = { group: 'apps', resource: 'deployments' };
+        }),
+      );
+      expect(request.kind).toEqual({ group: 'apps', version: '', kind: 'Deployment' });
+      expect(request.resource).toEqual({ group: 'apps', version: '', resource: 'deployments' });
+    });
+
     it('ignores unknown fields', () => {
       const review = {
         ...withRequest((r) => {
@@ -171,18 +205,32 @@ describe('parseAdmissionReview', () => {
         /request\.operation: must be one of CREATE, UPDATE, DELETE, CONNECT/,
       ],
       [
-        'a kind without version',
+        'a kind without kind',
         withRequest((r) => {
-          r.kind = { group: '', kind: 'Pod' };
+          r.kind = { group: '', version: 'v1' };
         }),
-        /request\.kind\.version: must be a string/,
+        /request\.kind\.kind: must be a string/,
       ],
       [
-        'no resource',
+        'no kind',
         withRequest((r) => {
-          delete r.resource;
+          delete r.kind;
+        }),
+        /request\.kind: must be an object/,
+      ],
+      [
+        'a resource that is present but not an object',
+        withRequest((r) => {
+          r.resource = 'pods';
         }),
         /request\.resource: must be an object/,
+      ],
+      [
+        'a resource without resource',
+        withRequest((r) => {
+          r.resource = { group: '', version: 'v1' };
+        }),
+        /request\.resource\.resource: must be a string/,
       ],
       [
         'groups that are not strings',
