@@ -65,6 +65,7 @@ function formatVerdict({ format, verdict }: NamedVerdict): FormatVerdict {
     ...(verdict.source ? { source: verdict.source } : {}),
     ...(verdict.warnings?.length ? { warnings: verdict.warnings } : {}),
     ...(verdict.signature ? { signature: verdict.signature } : {}),
+    ...(verdict.viaIndex ? { viaIndex: verdict.viaIndex } : {}),
   };
 }
 

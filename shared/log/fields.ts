@@ -46,6 +46,8 @@ export const IMAGE_FIELDS = {
   formats: 'formats',
   /** The signature that admitted the image (Notation): {digest, signer, chainSha256}; absent otherwise. */
   signature: 'signature',
+  /** The signed image index that listed the image's digest (Notary v1 multi-arch); absent otherwise. */
+  viaIndex: 'viaIndex',
 } as const;
 
 /** The admission's decision, as logged: allow | deny | audit-deny. */

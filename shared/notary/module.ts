@@ -76,11 +76,13 @@ export const notaryModule: FormatModule<NotarySection, NotarySettings> = {
     return { ...settings, tokenRealmHosts: [...new Set(hosts)] };
   },
   settingsFingerprint: (settings) => pinsFingerprint(settings.rootKeys),
-  createVerifier: ({ policy, cache, observer }) =>
+  createVerifier: ({ policy, cache, observer, registry }) =>
     new NotaryVerifier({
       cache: cache.trustCache,
       store: cache.store,
       observer,
+      registry,
+      registries: policy.registries,
       freshTtlMs: policy.cache.freshTtlSeconds * 1000,
       maxStaleMs: policy.cache.maxStaleSeconds * 1000,
     }),

@@ -11,11 +11,14 @@ import type { ImageReference } from '../image/types';
 import type { Observer } from '../observer';
 import { POLICY_DEFAULTS } from '../policy/defaults';
 import type { NotarySettings, Rule } from '../policy/types';
+import type { RegistryClient } from '../registry/client';
 import { type HttpTransport, NodeHttpTransport } from '../registry/http';
+import type { RegistriesConfig } from '../registry/settings';
 import { TokenAuthenticator } from '../registry/token-auth';
 import { cacheKey } from '../verify/cache-key';
 import type { DigestResolution, ImageVerdict, SignatureVerifier, VerifyContext } from '../verify/types';
 import { NOTARY_V1_FORMAT } from './format-name';
+import { indexCandidates, vouchingApplies, vouchThroughIndex } from './index-vouching';
 import { NotaryRepositoryClient } from './repository-client';
 import { type TrustIdentity, trustIdentity } from './trust-identity';
 import { type TrustState, TrustStateStore } from './trust-state';
@@ -41,6 +44,12 @@ export interface NotaryVerifierDeps {
   readonly maxStaleMs?: number;
   /** Real time for token lifetimes (not the evaluation instant). */
   readonly clock?: Clock;
+  /**
+   * The OCI registry client and the policy's `registries:`: a digest that is not itself signed is admitted when a
+   * signed image index the configured registry serves lists it (index-vouching.ts). Absent: digests only.
+   */
+  readonly registry?: RegistryClient;
+  readonly registries?: RegistriesConfig;
 }
 
 export class NotaryVerifier implements SignatureVerifier {
@@ -127,6 +136,20 @@ export class NotaryVerifier implements SignatureVerifier {
         );
       }
       const verdict = resolveImage(ref, trust, { requireDigest: rule.requireDigest, delegations: notary.delegations });
+      const registry = this.deps.registry;
+      const registries = this.deps.registries;
+      if (
+        !verdict.allowed &&
+        ref.digest !== undefined &&
+        (verdict.code === 'NOT_SIGNED' || verdict.code === 'DIGEST_MISMATCH') &&
+        registry &&
+        registries &&
+        vouchingApplies(ref, registries)
+      ) {
+        const candidates = indexCandidates(ref, trust, notary.delegations);
+        const vouched = await vouchThroughIndex(ref, verdict, candidates, { registry, registries }, ctx);
+        return { ...vouched, format: this.format, source };
+      }
       return { ...verdict, format: this.format, source };
     } catch (error) {
       if (error instanceof TrustError) return this.#denied(error.code, error.message);

@@ -29,6 +29,11 @@ export interface ImageVerdict {
   readonly formats?: readonly FormatVerdict[];
   /** The signature that admitted the image, for formats that pick one of several (Notation); for the decision log. */
   readonly signature?: SignatureRecord;
+  /**
+   * The signed image index that vouched for the image (Notary v1: a platform manifest of a signed multi-arch tag,
+   * listed in the index the registry served); absent when the image's own digest decided.
+   */
+  readonly viaIndex?: string;
 }
 
 /** Which signature decided, and who made it. */
@@ -50,6 +55,7 @@ export interface FormatVerdict {
   readonly source?: TrustSource;
   readonly warnings?: readonly string[];
   readonly signature?: SignatureRecord;
+  readonly viaIndex?: string;
 }
 
 /** Per-call context: the evaluation instant and the deadline. */
