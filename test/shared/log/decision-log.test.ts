@@ -113,6 +113,18 @@ describe('decision record', () => {
     });
   });
 
+  it('records the signed image index that vouched for a platform manifest', () => {
+    const index = `sha256:${'9'.repeat(64)}`;
+    const viaIndex: ImageDecision = { ...signedImage, viaIndex: index };
+    const [logged, plain] = buildDecisionRecord(
+      request,
+      { images: [viaIndex, signedImage] },
+      { mode: 'enforce', durationMs: 1 },
+    )[DECISION_LOG.images] as Record<string, unknown>[];
+    expect(logged?.[IMAGE_FIELDS.viaIndex]).toBe(index);
+    expect(plain?.[IMAGE_FIELDS.viaIndex]).toBeUndefined();
+  });
+
   it('bounds the warnings of one image', () => {
     const noisy: ImageDecision = { ...signedImage, warnings: Array.from({ length: 25 }, (_, i) => `warning ${i}`) };
     const [logged] = buildDecisionRecord(request, { images: [noisy] }, { mode: 'enforce', durationMs: 1 })[
