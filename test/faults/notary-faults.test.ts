@@ -215,7 +215,10 @@ describe('the webhook when a Notary server fails', () => {
             gate.handler(
               toFunctionUrlEvent({
                 method: 'POST',
-                url: `/validate?timeout=${SHORT_QUERY.timeoutQuery}`,
+                // No ?timeout=: under the 2 s one, 50 admissions on a loaded machine could reach the deadline before
+                // every request of the wave had been sent, and the paths below are of requests received. With the
+                // default deadline the transport's 3 s per-request timeout ends the wave; the denials are the same.
+                url: '/validate',
                 headers: { 'content-type': 'application/json' },
                 sourceIp: '10.0.0.1',
                 body: Buffer.from(podReview([IMAGE])),
