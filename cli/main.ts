@@ -5,6 +5,7 @@ import { registerCompletion } from './commands/completion';
 import { registerDecisions } from './commands/decisions';
 import { registerImages } from './commands/images';
 import { registerInspect } from './commands/inspect';
+import { registerLint } from './commands/lint';
 import { registerReview } from './commands/review';
 import { registerServe } from './commands/serve';
 import { registerWebhookConfig } from './commands/webhook-config';
@@ -29,6 +30,7 @@ for (const register of [
   registerCheck,
   registerImages,
   registerInspect,
+  registerLint,
   registerReview,
   registerServe,
   registerWebhookConfig,
