@@ -58,9 +58,20 @@ export function certificateValidAt(certificate: CertificateInfo, nowMs: number):
  */
 export function certificateRefusal(certificate: CertificateInfo | undefined, nowMs: number): string | undefined {
   if (!certificate || certificateValidAt(certificate, nowMs)) return undefined;
+  // A certificate from the future is no expiry: it says "not yet valid" (a wrong clock, or one issued ahead).
+  const state = certificateNotYetValid(certificate, nowMs) ? 'is not yet valid' : 'is not valid';
   return (
-    `its certificate is not valid at ${new Date(nowMs).toISOString()} ` +
+    `its certificate ${state} at ${new Date(nowMs).toISOString()} ` +
     `(valid from ${instant(certificate.notBeforeMs)} to ${instant(certificate.notAfterMs)})`
+  );
+}
+
+/** Outside its window only because `notBefore` (less the day of leeway) is still ahead: not yet valid, not expired. */
+export function certificateNotYetValid(certificate: CertificateInfo, nowMs: number): boolean {
+  return (
+    !certificateValidAt(certificate, nowMs) &&
+    certificate.notBeforeMs <= certificate.notAfterMs &&
+    nowMs + DAY_MS < certificate.notBeforeMs
   );
 }
 

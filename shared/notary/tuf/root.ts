@@ -1,5 +1,5 @@
 import { TrustError } from '../../errors';
-import { certificateRefusal, commonNameMatchesGun } from './certificates';
+import { certificateNotYetValid, certificateRefusal, commonNameMatchesGun } from './certificates';
 import { type Envelope, parseEnvelope, type RootSigned, rootSchema } from './metadata';
 import { buildRoleKeys, type RoleKeys, validSigners, verifyThreshold } from './signatures';
 import { describeInstant, isExpired } from './time';
@@ -126,7 +126,8 @@ function certificateRoleKeys(
       return `its certificate names "${key.certificate.commonName ?? ''}", not ${gun}`;
     }
     const refusal = checkValidity ? certificateRefusal(key.certificate, nowMs) : undefined;
-    if (refusal) outsideValidity += 1;
+    // Only an expired certificate counts towards METADATA_EXPIRED; one not yet valid did not expire.
+    if (refusal && !certificateNotYetValid(key.certificate, nowMs)) outsideValidity += 1;
     return refusal;
   });
   return { ...keys, outsideValidity };
@@ -144,7 +145,10 @@ function topLevelRoleKeys(envelope: Envelope<RootSigned>, rootKeys: RoleKeys, no
   return { root: rootKeys, timestamp: build('timestamp'), snapshot: build('snapshot'), targets: build('targets') };
 }
 
-/** No root key is usable: certificates outside their validity are METADATA_EXPIRED, anything else ROOT_UNTRUSTED. */
+/**
+ * No root key is usable: expired certificates are METADATA_EXPIRED, anything else ROOT_UNTRUSTED, including
+ * certificates not yet valid (the reason says so: their trust data did not expire, it has not begun).
+ */
 function noUsableRootKey(what: string, rootKeys: RoleKeys & { outsideValidity: number }, gun: string): TrustError {
   const reasons = rootKeys.unusable.join('; ') || 'the root role lists no keys';
   const expired = rootKeys.outsideValidity > 0 && rootKeys.outsideValidity === rootKeys.unusable.length;

@@ -105,11 +105,12 @@ describe('root verification', () => {
       expect(error.message).toContain('is not valid at');
     });
 
-    it('refuses a root evaluated more than a day before its certificate is valid', () => {
+    it('refuses a root evaluated more than a day before its certificate is valid as not yet valid, not expired', () => {
       const earlier = certificateWindow(keys.root).notBeforeMs - 2 * DAY_MS;
-      expect(trustErrorOf(() => loadRoot(repositoryWithRoot().publish().root, { ...tofu, nowMs: earlier })).code).toBe(
-        'METADATA_EXPIRED',
-      );
+      const error = trustErrorOf(() => loadRoot(repositoryWithRoot().publish().root, { ...tofu, nowMs: earlier }));
+      expect(error.code).toBe('ROOT_UNTRUSTED');
+      expect(error.message).toContain('is not yet valid at');
+      expect(error.message).not.toMatch(/expired/);
     });
 
     it('ends the verified data when the signing root certificate ends', () => {

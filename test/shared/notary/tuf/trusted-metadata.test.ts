@@ -128,6 +128,15 @@ describe('TrustedMetadata', () => {
       expect(error.message).toContain('its certificate is not valid at');
     });
 
+    it('says "not yet valid" for a timestamp whose signing certificate begins after the evaluation instant', () => {
+      const repo = repository();
+      const shortLived = makeKey('ecdsa-x509', { commonName: 'timestamp', days: 1 });
+      repo.timestamp.keys = [shortLived];
+      const earlier = certificateWindow(shortLived).notBeforeMs - 2 * DAY_MS;
+      const error = trustErrorOf(() => verifyRepository(repo.publish(), { ...options, nowMs: earlier }));
+      expect(error.message).toContain('its certificate is not yet valid at');
+    });
+
     it('refuses metadata without signatures', () => {
       const repo = repository();
       repo.timestamp.signers = [];
