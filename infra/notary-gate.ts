@@ -1,4 +1,4 @@
-import { Fn, RemovalPolicy } from 'aws-cdk-lib';
+import { type Duration, Fn, RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ILogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -49,6 +49,12 @@ export interface NotaryGateProps {
   readonly logRetention?: RetentionDays;
   /** Denied admissions in 5 minutes that raise the denial-spike alarm. Default 10. */
   readonly denialAlarmThreshold?: number;
+  /**
+   * How long after a token rotation the previous token (the secret's AWSPREVIOUS version) is still accepted, so that
+   * the clusters' webhook configurations can be updated without a window of 403s (docs/deploy.md). Measured from the
+   * creation of the current version; at most 7 days. Default one hour; `Duration.seconds(0)`: no overlap.
+   */
+  readonly tokenOverlap?: Duration;
   /** SNS topic the alarms notify. Default none: alarms only change state (see the dashboard). */
   readonly alarmTopicArn?: string;
   /** Handler module exporting `handler`, for tests. Default: the webhook (sources, or the package's bundle). */
@@ -125,7 +131,7 @@ export class NotaryGate extends Construct {
     this.function = this.webhook.function;
     this.logGroup = this.webhook.logGroup;
     this.webhook.bindCache(this.cacheTable);
-    this.webhook.bindTokenSecret(this.tokenSecret);
+    this.webhook.bindTokenSecret(this.tokenSecret, props.tokenOverlap?.toSeconds());
     this.webhook.bindPolicySecrets(props.secretArns ?? prepared?.secretArns ?? []);
     this.webhook.bindFormatPermissions(props.awsPermissions ?? prepared?.awsPermissions ?? []);
     this.webhook.bindSignerRevocation(props.signerRevocationRegions ?? []);

@@ -22,6 +22,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import BUNDLE_SETTINGS from '../scripts/bundle-settings.json';
 import { ENV, METRICS_NAMESPACE, SERVICE_NAME, WEBHOOK_TIMEOUT_SECONDS } from '../shared/constants';
+import { MAX_TOKEN_OVERLAP_SECONDS } from '../shared/runtime/webhook-token';
 import type { AwsPermission } from '../shared/verify/format';
 import { BUNDLED_POLICY_DIR, BUNDLED_POLICY_FILE, LAMBDA_TASK_ROOT, type StagedPolicy } from './policy-bundle';
 import { SignerRevocationGrant } from './signer-revocation';
@@ -127,10 +128,21 @@ export class WebhookFunction extends Construct {
     this.function.addEnvironment(ENV.cacheTable, table.tableName);
   }
 
-  /** Lets the function read the path token from Secrets Manager, and names the secret in WEBHOOK_TOKEN_SECRET_ARN. */
-  bindTokenSecret(secret: ISecret): void {
+  /**
+   * Lets the function read the path token from Secrets Manager (AWSCURRENT and AWSPREVIOUS: GetSecretValue covers
+   * every version), names the secret in WEBHOOK_TOKEN_SECRET_ARN, and the rotation overlap, when given, in
+   * WEBHOOK_TOKEN_OVERLAP_SECONDS (the runtime's default otherwise).
+   */
+  bindTokenSecret(secret: ISecret, overlapSeconds?: number): void {
     secret.grantRead(this.function);
     this.function.addEnvironment(ENV.webhookTokenSecretArn, secret.secretArn);
+    if (overlapSeconds !== undefined) {
+      if (!Number.isInteger(overlapSeconds) || overlapSeconds < 0 || overlapSeconds > MAX_TOKEN_OVERLAP_SECONDS)
+        throw new Error(
+          `tokenOverlap must be whole seconds from 0 to ${MAX_TOKEN_OVERLAP_SECONDS}, not ${overlapSeconds}`,
+        );
+      this.function.addEnvironment(ENV.webhookTokenOverlapSeconds, String(overlapSeconds));
+    }
   }
 
   /**

@@ -10,6 +10,8 @@ export const ENV = {
   cacheTable: 'CACHE_TABLE',
   webhookToken: 'WEBHOOK_TOKEN',
   webhookTokenSecretArn: 'WEBHOOK_TOKEN_SECRET_ARN',
+  /** How long the previous token (AWSPREVIOUS) is still accepted after a rotation (shared/runtime/webhook-token.ts). */
+  webhookTokenOverlapSeconds: 'WEBHOOK_TOKEN_OVERLAP_SECONDS',
   /** Standard AWS SDK override, e.g. a local dynalite. */
   dynamodbEndpoint: 'AWS_ENDPOINT_URL_DYNAMODB',
 } as const;

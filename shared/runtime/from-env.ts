@@ -4,10 +4,11 @@ import { policyFromEnv } from '../policy/load';
 import type { Policy } from '../policy/types';
 import type { FormatModule } from '../verify/format';
 import { createRuntime, type Runtime } from './runtime';
+import { currentOnlyVersionReader } from './secret-versions';
 import { policySecretReader, powertoolsSecretReader, type SecretReader } from './secrets';
 import type { Telemetry } from './telemetry';
 import { createVerifiers } from './verifiers';
-import { webhookTokenFromEnv } from './webhook-token';
+import { type SecretVersionReader, TOKEN_CACHE_SECONDS, webhookTokenFromEnv } from './webhook-token';
 
 export interface RuntimeFromEnvOptions {
   readonly env: NodeJS.ProcessEnv;
@@ -18,8 +19,10 @@ export interface RuntimeFromEnvOptions {
   readonly policy?: Policy;
   /** Evaluation clock (the CLI's `--at`); the system clock otherwise. */
   readonly clock?: Clock;
-  /** Secrets Manager (the webhook token, the policy's `auth.secretArn`); Powertools Parameters by default. */
+  /** Secrets Manager for the policy's `auth.secretArn`; Powertools Parameters by default. */
   readonly readSecret?: SecretReader;
+  /** Secrets Manager for the webhook token's AWSCURRENT and AWSPREVIOUS versions; the AWS SDK by default. */
+  readonly readSecretVersion?: SecretVersionReader;
   /** The signature formats (default: FORMAT_MODULES); tests add a test-only one. */
   readonly formats?: readonly FormatModule[];
 }
@@ -32,7 +35,11 @@ export interface RuntimeFromEnvOptions {
 export async function runtimeFromEnv(options: RuntimeFromEnvOptions): Promise<Runtime> {
   const { env, telemetry } = options;
   const readSecret = options.readSecret ?? powertoolsSecretReader;
-  const webhookToken = webhookTokenFromEnv(env, readSecret);
+  const webhookToken = webhookTokenFromEnv(
+    env,
+    options.readSecretVersion ??
+      (options.readSecret ? currentOnlyVersionReader(options.readSecret, TOKEN_CACHE_SECONDS) : undefined),
+  );
   const policy =
     options.policy ??
     (await policyFromEnv(env, options.baseDir, {

@@ -5,6 +5,7 @@ import { DigestPinner } from '../mutate/pinner';
 import type { Policy } from '../policy/types';
 import type { SignatureVerifier } from '../verify/types';
 import type { Telemetry } from './telemetry';
+import type { WebhookTokens } from './webhook-token';
 
 /**
  * Everything an invocation needs, built once per cold start (Lambda) or once per process (CLI): the policy,
@@ -18,8 +19,10 @@ export interface Runtime {
   readonly telemetry: Telemetry;
   /** The evaluation instant for expiry checks: the system clock, or fixed by `--at`. */
   readonly clock: Clock;
-  /** The expected webhook token, or undefined when none is configured (then `/validate` has no token). */
+  /** The current webhook token, or undefined when none is configured (then `/validate` has no token). */
   webhookToken(): Promise<string | undefined>;
+  /** The tokens accepted: the current one and, during a rotation's overlap, the previous one. */
+  webhookTokens(): Promise<WebhookTokens | undefined>;
   /**
    * Publishes the buffered metrics and awaits the cache writes in flight, for at most `budgetMs` when given (the
    * webhook must answer in time; a write still in flight then finishes in a later invocation).
@@ -32,7 +35,7 @@ export interface RuntimeParts {
   readonly verifiers: readonly SignatureVerifier[];
   readonly telemetry: Telemetry;
   readonly clock?: Clock;
-  readonly webhookToken?: () => Promise<string | undefined>;
+  readonly webhookToken?: () => Promise<WebhookTokens | undefined>;
   /** Flushes the cache's pending writes. */
   readonly flushCache?: () => Promise<void>;
 }
@@ -49,13 +52,15 @@ export function createRuntime(parts: RuntimeParts): Runtime {
     verifiers: parts.verifiers,
     observer: parts.telemetry.observer,
   });
+  const webhookTokens = parts.webhookToken ?? (async () => undefined);
   return {
     policy: parts.policy,
     engine,
     pinner,
     telemetry: parts.telemetry,
     clock: parts.clock ?? systemClock,
-    webhookToken: parts.webhookToken ?? (async () => undefined),
+    webhookToken: async () => (await webhookTokens())?.current,
+    webhookTokens,
     async flush(options = {}) {
       // Metrics first: they are in memory and cheap. Then the cache writes, bounded when asked.
       parts.telemetry.flush();

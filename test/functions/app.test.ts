@@ -10,14 +10,19 @@ import { context, FIXTURES, fixture, type ReviewBody, urlEvent } from './events'
 const TOKEN = 'local-test-token-0123456789';
 const allowDockerHub = policy({ rules: [rule(['docker.io/**'], { action: 'allow' })] });
 
-function setup(options: { policy?: Policy; token?: string; verifier?: FakeVerifier; maxBodyBytes?: number } = {}) {
+function setup(
+  options: { policy?: Policy; token?: string; previous?: string; verifier?: FakeVerifier; maxBodyBytes?: number } = {},
+) {
   const { telemetry, recorded } = recordingTelemetry();
   const verifier = options.verifier ?? new FakeVerifier();
   const runtime = createRuntime({
     policy: options.policy ?? policy(),
     verifiers: [verifier],
     telemetry,
-    webhookToken: async () => options.token,
+    webhookToken: async () =>
+      options.token === undefined
+        ? undefined
+        : { current: options.token, ...(options.previous ? { previous: options.previous } : {}) },
   });
   const handler = createWebhookHandler(
     async () => runtime,
@@ -226,6 +231,18 @@ describe('webhook handler (middy chain on function URL events)', () => {
       expect(JSON.stringify(result.json)).not.toContain(TOKEN);
       expect(verifier.calls).toHaveLength(0);
       expect(recorded.decisions).toHaveLength(0);
+    });
+
+    it('accepts the previous token during a rotation overlap, and the current one, and nothing else', async () => {
+      const previous = 'previous-test-token-0123456789';
+      const { handler } = setup({ token: TOKEN, previous, policy: allowDockerHub });
+      for (const token of [TOKEN, previous]) {
+        await expect(
+          call(handler, urlEvent('POST', `/validate/${token}`, fixture('pod-create.json'))),
+        ).resolves.toMatchObject({ status: 200, json: { response: { allowed: true } } });
+      }
+      const wrong = await call(handler, urlEvent('POST', `/validate/${previous}x`, fixture('pod-create.json')));
+      expect(wrong).toMatchObject({ status: 403, json: { error: 'TOKEN_INVALID' } });
     });
 
     it('has no /validate/<token> path when no token is configured', async () => {

@@ -26,7 +26,7 @@ function setup(options: { token?: string; maxBodyBytes?: number; runtime?: (base
     policy: policy({ rules: [rule(['docker.io/library/nginx'])] }),
     verifiers: [new ResolvingVerifier()],
     telemetry,
-    webhookToken: async () => options.token,
+    webhookToken: async () => (options.token === undefined ? undefined : { current: options.token }),
   });
   const runtime = options.runtime ? options.runtime(base) : base;
   const handler = createWebhookHandler(async () => runtime, {
