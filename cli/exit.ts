@@ -13,7 +13,9 @@ export async function runCommand(body: () => Promise<number>, debug = process.ar
   try {
     process.exitCode = await body();
   } catch (error) {
-    const aws = describeAwsError(error);
+    // A NotaryGateError already says where the AWS call was made (e.g. which rule's secret) and carries the SDK's
+    // error name in its text; replacing it with the generic sentence would lose the rule it names.
+    const aws = error instanceof NotaryGateError ? undefined : describeAwsError(error);
     const message = aws ?? describeError(error);
     const code = error instanceof NotaryGateError ? `${error.code}: ` : '';
     process.stderr.write(`notary-gate: ${code}${message}${aws && !debug ? ' (--debug shows the AWS error)' : ''}\n`);

@@ -7,7 +7,7 @@ import { createCacheFromEnv } from '../../shared/cache/create';
 import { DynamoStore } from '../../shared/cache/dynamo-store';
 import { trustStateKeys } from '../../shared/notary/repository-client';
 import { describeWithNotary } from '../harness/availability';
-import { type Dynalite, dynaliteEnv, startDynalite } from '../harness/dynalite';
+import { DYNALITE_TIMEOUT_MS, type Dynalite, dynaliteEnv, startDynalite } from '../harness/dynalite';
 import { type NotaryHarness, startNotary } from '../harness/notary-harness';
 import { InterceptingTransport, notaryRule, sharedTransport, verifierKit } from '../harness/verifier-kit';
 
@@ -89,7 +89,11 @@ describeWithNotary('the Notary verifier with the DynamoDB trust cache', () => {
     it('a cold instance refuses the older metadata the server serves (ROLLBACK)', async () => {
       const nowMs = Date.now();
       // What an instance that saw timestamp version 1000 left in the table.
-      const shared = new DynamoStore({ tableName: env.CACHE_TABLE!, client: db.client() });
+      const shared = new DynamoStore({
+        tableName: env.CACHE_TABLE!,
+        client: db.client(),
+        timeoutMs: DYNALITE_TIMEOUT_MS,
+      });
       await shared.putIfNewer(trustStateKeys(notary.url, APP).versions, {
         value: { timestamp: 1_000 },
         version: 1_000,

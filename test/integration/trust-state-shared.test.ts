@@ -9,7 +9,7 @@ import { MemoryStore } from '../../shared/cache/memory-store';
 import { TieredStore } from '../../shared/cache/tiered-store';
 import { TieredTrustCache } from '../../shared/cache/trust-cache';
 import { trustStateKeys } from '../../shared/notary/repository-client';
-import { type Dynalite, startDynalite } from '../harness/dynalite';
+import { DYNALITE_TIMEOUT_MS, type Dynalite, startDynalite } from '../harness/dynalite';
 import { type FakeServer, startFakeServer } from '../harness/fake-server';
 import { notaryRule, verifierKit } from '../harness/verifier-kit';
 import { makeKey } from '../shared/notary/tuf/support/keys';
@@ -54,7 +54,10 @@ let instances = 0;
 /** One Lambda instance: its own memory and trust cache, the shared table. */
 function instance() {
   instances += 1;
-  const store = new TieredStore(new MemoryStore(), new DynamoStore({ tableName: TABLE, client: db.client() }));
+  const store = new TieredStore(
+    new MemoryStore(),
+    new DynamoStore({ tableName: TABLE, client: db.client(), timeoutMs: DYNALITE_TIMEOUT_MS }),
+  );
   const kit = verifierKit({ store, cache: new TieredTrustCache({ store }) });
   return { ...kit, flush: () => store.flush() };
 }
@@ -113,7 +116,7 @@ describe('two instances sharing one table', () => {
     await a.flush();
 
     // …and it did not write its old root back over the rotated one.
-    const shared = new DynamoStore({ tableName: TABLE, client: db.client() });
+    const shared = new DynamoStore({ tableName: TABLE, client: db.client(), timeoutMs: DYNALITE_TIMEOUT_MS });
     const stored = await shared.getStrict<string>(trustStateKeys(notary.url, gun).root, T0 + 20 * MINUTE);
     expect(Buffer.from(stored?.value ?? '', 'base64').equals(rotated.root)).toBe(true);
   });
@@ -154,7 +157,7 @@ describe('two instances sharing one table', () => {
     serving = repo.publish();
     expect(await b.verify(`${gun}@sha256:${DIGEST_A}`, rule(), T0 + 10 * MINUTE)).toMatchObject({ code: 'SIGNED' });
     await b.flush();
-    const shared = new DynamoStore({ tableName: TABLE, client: db.client() });
+    const shared = new DynamoStore({ tableName: TABLE, client: db.client(), timeoutMs: DYNALITE_TIMEOUT_MS });
     const floors = await shared.getStrict<Record<string, number>>(trustStateKeys(notary.url, gun).versions, T0);
     expect(floors?.value).toMatchObject({ timestamp: 5, snapshot: 5, targets: 5, root: 1 });
   });
