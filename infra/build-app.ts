@@ -28,6 +28,7 @@ export async function buildApp(
     policy,
     secretArns: deployable?.secretArns ?? [],
     awsPermissions: deployable?.awsPermissions ?? [],
+    ecrRepositoryArns: deployable?.ecrRepositoryArns ?? [],
     ...(options.entry ? { entry: options.entry } : {}),
   });
 }

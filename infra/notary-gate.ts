@@ -37,6 +37,11 @@ export interface NotaryGateProps {
   readonly awsPermissions?: readonly AwsPermission[];
   /** Regions of trusted AWS Signer signing profiles with revocation on (signer:GetRevocationStatus). Default none. */
   readonly signerRevocationRegions?: readonly string[];
+  /**
+   * ECR repository ARNs the function may pull from (with ecr:GetAuthorizationToken). Default: those the verify rules
+   * of `policyFile` reach, narrowed from their globs (infra/ecr-pull-scope.ts); none when it names no ECR host.
+   */
+  readonly ecrRepositoryArns?: readonly string[];
   /** Cap on concurrent executions, so that a flood of admissions cannot run up cost. Default 50; `null`: no cap. */
   readonly reservedConcurrency?: number | null;
   /** What the apiserver does when the validating webhook cannot answer. Default `Fail` (fail closed). */
@@ -135,6 +140,7 @@ export class NotaryGate extends Construct {
     this.webhook.bindPolicySecrets(props.secretArns ?? prepared?.secretArns ?? []);
     this.webhook.bindFormatPermissions(props.awsPermissions ?? prepared?.awsPermissions ?? []);
     this.webhook.bindSignerRevocation(props.signerRevocationRegions ?? []);
+    this.webhook.bindEcrPull(props.ecrRepositoryArns ?? prepared?.ecrRepositoryArns ?? []);
     const url = this.webhook.addPublicUrl();
     this.functionUrl = url.url;
 

@@ -3,6 +3,7 @@ import { FORMAT_MODULES } from '../shared/formats/modules';
 import { credentialReferences } from '../shared/policy/credentials';
 import { loadPolicy, readPolicyDocument } from '../shared/policy/load';
 import { type AwsPermission, type FormatModule, sectionOf } from '../shared/verify/format';
+import { ecrRepositoryArns } from './ecr-pull-scope';
 
 /** What the stack must know of a policy it deploys. */
 export interface DeployablePolicy {
@@ -10,6 +11,8 @@ export interface DeployablePolicy {
   readonly secretArns: readonly string[];
   /** Other AWS API permissions the policy's formats need (each format module's `awsPermissions`). */
   readonly awsPermissions: readonly AwsPermission[];
+  /** The ECR repository ARNs the policy verifies images of (ecr-pull-scope.ts): the function may pull these. */
+  readonly ecrRepositoryArns: readonly string[];
 }
 
 /**
@@ -44,7 +47,11 @@ export async function validatePolicyFile(
       return section === undefined || module.awsPermissions === undefined ? [] : module.awsPermissions(section);
     }),
   );
-  return { secretArns: [...new Set(arns)], awsPermissions: uniquePermissions(awsPermissions) };
+  return {
+    secretArns: [...new Set(arns)],
+    awsPermissions: uniquePermissions(awsPermissions),
+    ecrRepositoryArns: ecrRepositoryArns(document),
+  };
 }
 
 /** Each statement once (rules often share a section's settings). */

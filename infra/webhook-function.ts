@@ -24,6 +24,7 @@ import BUNDLE_SETTINGS from '../scripts/bundle-settings.json';
 import { ENV, METRICS_NAMESPACE, SERVICE_NAME, WEBHOOK_TIMEOUT_SECONDS } from '../shared/constants';
 import { MAX_TOKEN_OVERLAP_SECONDS } from '../shared/runtime/webhook-token';
 import type { AwsPermission } from '../shared/verify/format';
+import { EcrPullGrant } from './ecr-pull-grant';
 import { BUNDLED_POLICY_DIR, BUNDLED_POLICY_FILE, LAMBDA_TASK_ROOT, type StagedPolicy } from './policy-bundle';
 import { SignerRevocationGrant } from './signer-revocation';
 
@@ -165,6 +166,16 @@ export class WebhookFunction extends Construct {
     const role = this.function.role;
     if (regions.length === 0 || !role) return;
     new SignerRevocationGrant(this, 'SignerRevocation', { role, regions });
+  }
+
+  /**
+   * Lets the function pull from the ECR repositories the policy verifies images of (`ecrRepositoryArns`), with the
+   * ECR token to do so (see ecr-pull-grant.ts). None (the policy names no ECR host): no ECR access at all.
+   */
+  bindEcrPull(repositoryArns: readonly string[]): void {
+    const role = this.function.role;
+    if (repositoryArns.length === 0 || !role) return;
+    new EcrPullGrant(this, 'EcrPull', { role, repositoryArns });
   }
 
   /** Grants the AWS API calls the policy's formats make (each format module's `awsPermissions`), one statement each. */

@@ -45,7 +45,11 @@ describe('deploying a policy with Notary credentials', () => {
           rule('c.example', `{ secretArn: "${ARN_A}" }`),
         ].join('\n'),
         async (file) => {
-          await expect(validatePolicyFile(file)).resolves.toEqual({ secretArns: [ARN_A, ARN_B], awsPermissions: [] });
+          await expect(validatePolicyFile(file)).resolves.toEqual({
+            secretArns: [ARN_A, ARN_B],
+            awsPermissions: [],
+            ecrRepositoryArns: [],
+          });
         },
       );
     });
@@ -54,6 +58,7 @@ describe('deploying a policy with Notary credentials', () => {
       await expect(validatePolicyFile(join(ROOT, 'infra/examples/policy.yaml'))).resolves.toEqual({
         secretArns: [],
         awsPermissions: [],
+        ecrRepositoryArns: [],
       });
     });
 
