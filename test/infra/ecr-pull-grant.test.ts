@@ -6,7 +6,6 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { Role } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { NotaryGateStack } from '../../infra/stack';
-import { validatePolicyFile } from '../../infra/validate-policy';
 
 const cdkContext = JSON.parse(readFileSync(join(__dirname, '../../cdk.json'), 'utf8')).context;
 const entry = join(__dirname, 'fixtures/handler.ts');
@@ -20,48 +19,33 @@ function ecrStatements(template: Template): Statement[] {
 }
 
 describe('ECR pulls in the stack', () => {
-  it('derives the repository ARNs at synth from a policy file (rules on an ECR host, registries: for **)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ecr-grant-'));
-    try {
-      const file = join(dir, 'policy.yaml');
-      const notary = 'notary: { server: "https://notary.example.com" }';
-      writeFileSync(
-        file,
-        [
-          'registries:',
-          '  "222222222222.dkr.ecr.us-east-1.amazonaws.com": {}',
-          'rules:',
-          `  - match: ["${HOST}/team/*"]`,
-          `    ${notary}`,
-          `  - match: ["${HOST}/base"]`,
-          '    action: allow',
-          '  - match: ["**"]',
-          `    ${notary}`,
-        ].join('\n'),
-      );
-      const deployable = await validatePolicyFile(file);
-      expect(deployable.ecrRepositoryArns).toEqual([
-        'arn:aws:ecr:eu-west-1:123456789012:repository/team/*',
-        'arn:aws:ecr:us-east-1:222222222222:repository/*',
-      ]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
   describe('with a policy that verifies ECR images', () => {
+    // From the policy file, as `cdk synth -c policy=...` does: verify rules on an ECR host (one repository, one
+    // prefix), an allow rule there (reads nothing), and `**` narrowed by the ECR host `registries:` names.
+    const dir = mkdtempSync(join(tmpdir(), 'ecr-grant-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const policyFile = join(dir, 'policy.yaml');
+    const notary = 'notary: { server: "https://notary.example.com" }';
+    writeFileSync(
+      policyFile,
+      [
+        'registries:',
+        '  "222222222222.dkr.ecr.us-east-1.amazonaws.com": {}',
+        'rules:',
+        `  - match: ["${HOST}/team/*", "${HOST}/payments/api"]`,
+        `    ${notary}`,
+        `  - match: ["${HOST}/base"]`,
+        '    action: allow',
+        '  - match: ["**"]',
+        `    ${notary}`,
+      ].join('\n'),
+    );
     const app = new App({ context: cdkContext });
-    const stack = new NotaryGateStack(app, 'NotaryGateEcr', {
-      entry,
-      ecrRepositoryArns: [
-        'arn:aws:ecr:eu-west-1:123456789012:repository/team/*',
-        'arn:aws:ecr:eu-west-1:123456789012:repository/payments/api',
-      ],
-    });
+    const stack = new NotaryGateStack(app, 'NotaryGateEcr', { entry, policyFile });
     const template = Template.fromStack(stack);
 
     it("grants the ECR token on * and pulls on exactly those repositories, in a policy of the function's role", () => {
-      const roleRef = stack.resolve((stack.webhook.function.role as Role).roleName);
+      const roleRef = stack.resolve((stack.gate.webhook.function.role as Role).roleName);
       template.hasResourceProperties('AWS::IAM::Policy', {
         Roles: [roleRef],
         PolicyDocument: {
@@ -73,6 +57,7 @@ describe('ECR pulls in the stack', () => {
               Resource: [
                 'arn:aws:ecr:eu-west-1:123456789012:repository/payments/api',
                 'arn:aws:ecr:eu-west-1:123456789012:repository/team/*',
+                'arn:aws:ecr:us-east-1:222222222222:repository/*',
               ],
             },
           ],
