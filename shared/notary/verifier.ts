@@ -153,6 +153,13 @@ export class NotaryVerifier implements SignatureVerifier {
       return { ...verdict, format: this.format, source };
     } catch (error) {
       if (error instanceof TrustError) return this.#denied(error.code, error.message);
+      // This admission's deadline passed while it waited (its wait on a shared load rejects with the signal's
+      // reason, not with a transport error): Notary did not answer in time.
+      if (ctx.signal.aborted)
+        return this.#denied(
+          'NOTARY_UNREACHABLE',
+          `The admission deadline passed before Notary answered for ${ref.name}.`,
+        );
       if (error instanceof NotaryGateError) return this.#denied('INTERNAL_ERROR', error.message);
       // Fail closed: an unexpected error never admits.
       return this.#denied('INTERNAL_ERROR', `Verifying ${ref.name} failed unexpectedly: ${(error as Error).message}`);

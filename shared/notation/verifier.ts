@@ -106,7 +106,7 @@ export class NotationVerifier implements SignatureVerifier {
         ...signed,
       };
     } catch (error) {
-      return this.#failure(error, ref);
+      return this.#failure(error, ref, ctx.signal);
     }
   }
 
@@ -183,8 +183,14 @@ export class NotationVerifier implements SignatureVerifier {
     return { image: value, source };
   }
 
-  #failure(error: unknown, ref: ImageReference): ImageVerdict {
+  #failure(error: unknown, ref: ImageReference, signal: AbortSignal): ImageVerdict {
     if (error instanceof TrustError) return this.#denied(error.code, error.message);
+    // This admission's deadline passed while it waited (a wait on a shared load rejects with the signal's reason).
+    if (signal.aborted)
+      return this.#denied(
+        'REGISTRY_UNREACHABLE',
+        `The admission deadline passed before the registry answered for ${ref.name}.`,
+      );
     if (error instanceof NotaryGateError) return this.#denied('INTERNAL_ERROR', error.message);
     return this.#denied(
       'INTERNAL_ERROR',
