@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import type { CheckedImage } from '../../shared/decision/types';
 import { InvalidInputError } from '../../shared/errors';
+import type { Policy } from '../../shared/policy/types';
 import { describeObject, type ImageSource, sourcesFromManifests } from '../check-sources';
 import { EXIT, runCommand } from '../exit';
 import { readInput } from '../input';
@@ -95,6 +96,7 @@ async function check(args: string[], options: CheckOptions): Promise<number> {
   const byImage = new Map(unique.map((image, index) => [image, results[index]!]));
   const entries = sources.map((source) => ({ source, checked: byImage.get(source.image)! }));
 
+  await noteTrustOnFirstUse(runtime.policy, results, options);
   const allowed = results.every((result) => result.allowed);
   process.stdout.write(
     json
@@ -103,6 +105,17 @@ async function check(args: string[], options: CheckOptions): Promise<number> {
   );
   if (options.junit) await writeReport(options.junit, entries);
   return allowed ? EXIT.ok : EXIT.denied;
+}
+
+/** Once per run, on stderr: trust on first use without a cache table (cli/tofu-note.ts). */
+async function noteTrustOnFirstUse(policy: Policy, results: readonly CheckedImage[], options: CheckOptions) {
+  const { trustOnFirstUseNote } = await import('../tofu-note');
+  const note = trustOnFirstUseNote(
+    policy,
+    results.map((result) => result.name),
+    options,
+  );
+  if (note) process.stderr.write(note);
 }
 
 /** `object` and `path` of the contract, for images from manifests. */
@@ -208,6 +221,7 @@ async function pin(args: string[], options: CheckOptions): Promise<number> {
   const unique = [...new Set(imagesFromManifests(pinned.text).map((image) => image.image))];
   const results = await mapConcurrently(unique, CONCURRENCY, (image) => runtime.engine.checkImage(image, { nowMs }));
   await runtime.flush();
+  await noteTrustOnFirstUse(runtime.policy, results, options);
   process.stdout.write(pinned.text);
   const pins = pinned.pins.length;
   process.stderr.write(`notary-gate: pinned ${pins} image${pins === 1 ? '' : 's'}\n`);

@@ -15,6 +15,11 @@ export interface NotationSettings {
   readonly stores: TrustStores;
   /** Statement name -> fingerprint of the statement and its stores' certificates (32 hex characters). */
   readonly fingerprints: ReadonlyMap<string, string>;
+  /**
+   * The stores of the rule's own `trustStore` (folder or map) as `type:name`, sorted; the built-in AWS Signer stores
+   * are not listed. For `lint`, which warns about a store no statement names.
+   */
+  readonly ownStores: readonly string[];
 }
 
 export class NotationSettingsError extends Error {}
@@ -49,7 +54,8 @@ export function buildNotationSettings(document: unknown, storeFiles: readonly Tr
     const reserved = reservedTrustStoreProblem(file.type, file.name);
     if (reserved) throw new NotationSettingsError(`${file.fileName}: ${reserved}`);
   }
-  const stores = new LayeredTrustStores([MemoryTrustStores.fromFiles(storeFiles), builtInTrustStores]);
+  const ownStores = MemoryTrustStores.fromFiles(storeFiles);
+  const stores = new LayeredTrustStores([ownStores, builtInTrustStores]);
   const fingerprints = new Map<string, string>();
   trustPolicy.trustPolicies.forEach((statement, i) => {
     statement.trustStores.forEach((ref, j) => {
@@ -61,5 +67,5 @@ export function buildNotationSettings(document: unknown, storeFiles: readonly Tr
     });
     fingerprints.set(statement.name, statementFingerprint(statement, stores));
   });
-  return { trustPolicy, stores, fingerprints };
+  return { trustPolicy, stores, fingerprints, ownStores: ownStores.names() };
 }

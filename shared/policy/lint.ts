@@ -6,7 +6,11 @@ import type { Policy } from './types';
  * (a loaded policy in, warnings out); `notary-gate lint` prints them. Errors are the loader's (shared/policy/load.ts).
  */
 
-export type PolicyWarningCode = 'MATCH_NEVER_MATCHES' | 'TRUST_ON_FIRST_USE' | 'DELEGATIONS_EXCLUDE_TARGETS';
+export type PolicyWarningCode =
+  | 'MATCH_NEVER_MATCHES'
+  | 'TRUST_ON_FIRST_USE'
+  | 'DELEGATIONS_EXCLUDE_TARGETS'
+  | 'TRUST_STORE_UNUSED';
 
 export interface PolicyWarning {
   readonly code: PolicyWarningCode;
@@ -52,6 +56,37 @@ export function lintPolicy(policy: Policy): PolicyWarning[] {
           `only ${notary.delegations.join(', ')} count: digests signed directly in ${TARGETS_ROLE} (notary sign ` +
           `without --roles, docker trust sign by a repository owner) are denied NOT_SIGNED; add ${TARGETS_ROLE} ` +
           'if that is not intended',
+      });
+    }
+  });
+  warnings.push(...unusedTrustStores(policy));
+  return warnings;
+}
+
+/**
+ * Notation trust stores that no statement of any rule's trust policy names in `trustStores`: their certificates
+ * can never make a signature trusted (usually a typo in the statement, or a store copied into the wrong folder).
+ * Across rules, because two rules may share one store folder with a statement each.
+ */
+function unusedTrustStores(policy: Policy): PolicyWarning[] {
+  const named = new Set<string>();
+  for (const rule of policy.rules) {
+    for (const statement of rule.notation?.trustPolicy.trustPolicies ?? []) {
+      for (const ref of statement.trustStores) named.add(`${ref.type}:${ref.name}`);
+    }
+  }
+  const warnings: PolicyWarning[] = [];
+  const reported = new Set<string>();
+  policy.rules.forEach((rule, index) => {
+    for (const store of rule.notation?.ownStores ?? []) {
+      if (named.has(store) || reported.has(store)) continue;
+      reported.add(store);
+      warnings.push({
+        code: 'TRUST_STORE_UNUSED',
+        field: `rules[${index}].notation.trustStore`,
+        message:
+          `trust store ${store} is not named by any trust policy statement's trustStores: its certificates ` +
+          `never verify a signature; add "${store}" to the statement meant to use it, or remove the store`,
       });
     }
   });

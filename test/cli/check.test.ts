@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -108,6 +110,58 @@ describe('notary-gate check', () => {
     expect(stdout.trim().split('\n')).toHaveLength(12);
     expect(stderr).toContain('checking 12 images');
     expect(stderr).toContain('12/12 checked');
+  });
+
+  describe('trust on first use without --cache-table', () => {
+    let dir: string;
+    beforeAll(async () => {
+      dir = await mkdtemp(path.join(tmpdir(), 'notary-gate-tofu-'));
+      // Nothing listens on port 1: each image is denied NOTARY_UNREACHABLE at once, which is not what is tested.
+      await writeFile(
+        path.join(dir, 'tofu.yaml'),
+        'rules:\n  - match: ["registry.example.com/**"]\n    notary: { server: "https://127.0.0.1:1" }\n' +
+          '  - match: ["registry.k8s.io/**"]\n    action: allow\n',
+      );
+    });
+    afterAll(() => rm(dir, { recursive: true, force: true }));
+    const images = ['registry.example.com/a/one:1', 'registry.example.com/a/two:1', 'registry.k8s.io/pause:3.9'];
+
+    it('says once per run, on stderr, that nothing is remembered, naming the rule and repositories', async () => {
+      const { stdout, stderr } = await cli(['check', '--policy', path.join(dir, 'tofu.yaml'), ...images]);
+      expect(stdout.trim().split('\n')).toHaveLength(3);
+      const notes = stderr.split('\n').filter((line) => line.startsWith('notary-gate: note: '));
+      expect(notes).toEqual([
+        expect.stringContaining(
+          'rules[0].notary trusts the root on first use, which a one-shot check without --cache-table cannot do',
+        ),
+      ]);
+      expect(notes[0]).toContain('registry.example.com/a/one, registry.example.com/a/two (a replaced root');
+      expect(notes[0]).not.toContain('registry.k8s.io');
+    });
+
+    it('keeps stdout pure JSON with --output json', async () => {
+      const { stdout, stderr } = await cli([
+        'check',
+        '--output',
+        'json',
+        '--policy',
+        path.join(dir, 'tofu.yaml'),
+        ...images,
+      ]);
+      expect(JSON.parse(stdout).images).toHaveLength(3);
+      expect(stderr).toContain('notary-gate: note: rules[0].notary trusts the root on first use');
+    });
+
+    it('says nothing when no image falls under such a rule', async () => {
+      const { code, stderr } = await cli([
+        'check',
+        '--policy',
+        path.join(dir, 'tofu.yaml'),
+        'registry.k8s.io/pause:3.9',
+      ]);
+      expect(code).toBe(0);
+      expect(stderr).toBe('');
+    });
   });
 
   describe('usage and input errors exit 2 with one line on stderr', () => {

@@ -31,14 +31,17 @@ export function resolveImage(ref: ImageReference, trust: VerifiedTrust, options:
     if (found) {
       return allow(`${ref.name}@${digest} is signed as tag "${found.tag}" in ${found.role}`, found.target.digest);
     }
-    return deny('NOT_SIGNED', `${ref.name}@${digest ?? ''} is not signed in ${roleText}${notes(digest, trust, roles)}`);
+    return deny(
+      'NOT_SIGNED',
+      `${ref.name}@${digest ?? ''} is not signed in ${roleText}${notes(digest, trust, roles, { digest })}`,
+    );
   }
 
   const signed = findTag(trust, roles, ref.tag);
   if (!signed) {
     return deny(
       'NOT_SIGNED',
-      `${ref.name}:${ref.tag} has no signed digest in ${roleText}${notes(digest, trust, roles)}: sign the tag ` +
+      `${ref.name}:${ref.tag} has no signed digest in ${roleText}${notes(digest, trust, roles, { tag: ref.tag })}: sign the tag ` +
         '(docker trust sign) or reference a signed tag',
     );
   }
@@ -89,15 +92,50 @@ function findDigest(trust: VerifiedTrust, roles: readonly string[], digest: stri
   return undefined;
 }
 
-/** Extra context for denials: a non-sha256 digest, and trusted roles that were skipped (expired, under threshold). */
-function notes(digest: string | undefined, trust: VerifiedTrust, roles: readonly string[]): string {
+/**
+ * Extra context for denials: a non-sha256 digest, trusted roles that were skipped (expired, under threshold), and
+ * a verified role outside the trusted ones that does sign what was asked (the usual cause of a NOT_SIGNED under a
+ * rule's `delegations`: `notary sign` without `--roles` signs in `targets`).
+ */
+function notes(
+  digest: string | undefined,
+  trust: VerifiedTrust,
+  roles: readonly string[],
+  wanted: { readonly digest?: string; readonly tag?: string },
+): string {
   const parts: string[] = [];
   if (digest !== undefined && !digest.startsWith('sha256:')) parts.push('notary signs sha256 digests only');
   for (const { role, reason } of trust.skippedRoles) {
     if (roles.includes(role)) parts.push(`${role} was not used: ${reason}`);
   }
+  const elsewhere = signedElsewhere(trust, roles, wanted);
+  if (elsewhere) parts.push(elsewhere);
   return parts.length ? ` (${parts.join('; ')})` : '';
 }
+
+function signedElsewhere(
+  trust: VerifiedTrust,
+  roles: readonly string[],
+  wanted: { readonly digest?: string; readonly tag?: string },
+): string | undefined {
+  const others = trust.roles.map((r) => r.role).filter((role) => !roles.includes(role));
+  const found =
+    wanted.tag !== undefined
+      ? findTag(trust, others, wanted.tag)
+      : wanted.digest?.startsWith('sha256:')
+        ? findDigest(trust, others, wanted.digest)
+        : undefined;
+  if (!found) return undefined;
+  const what =
+    wanted.tag !== undefined
+      ? `the tag is signed in ${found.role} (${found.target.digest})`
+      : `signed in ${found.role} as tag "${found.tag}"`;
+  const fix = found.role === TARGETS_ROLE ? `: list ${TARGETS_ROLE} in the rule's notary.delegations to accept it` : '';
+  return `${what}, but this rule requires ${roles.join(' or ')}${fix}`;
+}
+
+/** The role `notary sign` (and `docker trust sign` by a repository owner) signs in without `--roles`. */
+const TARGETS_ROLE = 'targets';
 
 function allow(reason: string, signedDigest: string): ImageVerdict {
   return { allowed: true, code: 'SIGNED', reason, signedDigest, format: NOTARY_V1_FORMAT };

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { lintPolicy, neverMatches } from '../../../shared/policy/lint';
 import { loadPolicy } from '../../../shared/policy/load';
 
@@ -83,6 +84,59 @@ describe('lintPolicy', () => {
     expect(warnings[0]?.message).toMatch(/only targets\/releases count: .*NOT_SIGNED; add targets/);
     expect(await warningsOf(rule(', delegations: ["targets/releases", "targets"]'))).toEqual([]);
     expect(await warningsOf(rule(''))).toEqual([]);
+  });
+
+  describe('Notation trust stores', () => {
+    const pem = readFileSync(`${EXAMPLES}/policy-keys/notary-ca.pem`, 'utf8');
+    const statement = (name: string, scope: string, stores: string[]) => ({
+      name,
+      registryScopes: [scope],
+      signatureVerification: { level: 'strict' },
+      trustStores: stores,
+      trustedIdentities: ['*'],
+    });
+    const rule = (match: string, statements: object[], stores: string[]) => ({
+      match,
+      notation: {
+        trustPolicy: { version: '1.0', trustPolicies: statements },
+        trustStore: Object.fromEntries(stores.map((store) => [store, pem])),
+      },
+    });
+    const policyText = (rules: object[]) => JSON.stringify({ rules });
+
+    it('warns about a store no statement names, once, at the first rule that holds it', async () => {
+      const stores = ['ca:acme', 'ca:typo', 'tsa:unused'];
+      const warnings = await warningsOf(
+        policyText([
+          rule('ghcr.io/acme/**', [statement('acme', 'ghcr.io/acme/app', ['ca:acme'])], stores),
+          rule('ghcr.io/other/**', [statement('other', 'ghcr.io/other/app', ['ca:acme'])], stores),
+        ]),
+      );
+      expect(warnings.map((warning) => [warning.code, warning.field])).toEqual([
+        ['TRUST_STORE_UNUSED', 'rules[0].notation.trustStore'],
+        ['TRUST_STORE_UNUSED', 'rules[0].notation.trustStore'],
+      ]);
+      expect(warnings[0]?.message).toMatch(/^trust store ca:typo is not named by any trust policy statement/);
+      expect(warnings[1]?.message).toMatch(/^trust store tsa:unused /);
+    });
+
+    it("counts a store named by another rule's statement as used", async () => {
+      const stores = ['ca:acme', 'ca:other'];
+      const warnings = await warningsOf(
+        policyText([
+          rule('ghcr.io/acme/**', [statement('acme', 'ghcr.io/acme/app', ['ca:acme'])], stores),
+          rule('ghcr.io/other/**', [statement('other', 'ghcr.io/other/app', ['ca:other'])], stores),
+        ]),
+      );
+      expect(warnings).toEqual([]);
+    });
+
+    it('is silent when every store is named, tsa stores included', async () => {
+      const text = policyText([
+        rule('ghcr.io/**', [statement('all', '*', ['ca:acme', 'tsa:clock'])], ['ca:acme', 'tsa:clock']),
+      ]);
+      expect(await warningsOf(text)).toEqual([]);
+    });
   });
 
   it('does not warn about notary settings of a rule that does not verify', async () => {

@@ -52,8 +52,12 @@ describe('resolveImage', () => {
       });
     });
 
-    it('is NOT_SIGNED when only an untrusted delegation signs it', () => {
-      expect(resolveImage(ref(undefined, F), trust, strict).code).toBe('NOT_SIGNED');
+    it('is NOT_SIGNED when only an untrusted delegation signs it, naming that delegation', () => {
+      const verdict = resolveImage(ref(undefined, F), trust, strict);
+      expect(verdict.code).toBe('NOT_SIGNED');
+      expect(verdict.reason).toContain(
+        'signed in targets/other as tag "v4", but this rule requires targets/releases or targets)',
+      );
     });
 
     it('is NOT_SIGNED for a non-sha256 digest, saying notary signs sha256 only', () => {
@@ -111,6 +115,25 @@ describe('resolveImage', () => {
       expect(resolveImage(ref(undefined, A), trust, releasesOnly).code).toBe('NOT_SIGNED');
       expect(resolveImage(ref(undefined, E), trust, releasesOnly).code).toBe('SIGNED');
       expect(resolveImage(ref('v2', B), trust, releasesOnly).code).toBe('NOT_SIGNED');
+    });
+
+    it('says so when the digest is signed in targets, which the rule leaves out', () => {
+      const verdict = resolveImage(ref(undefined, A), trust, releasesOnly);
+      expect(verdict.code).toBe('NOT_SIGNED');
+      expect(verdict.reason).toContain(
+        'signed in targets as tag "v1", but this rule requires targets/releases: list targets in the rule\'s notary.delegations to accept it)',
+      );
+    });
+
+    it('says so when the tag is signed only in targets, naming its digest there', () => {
+      const verdict = resolveImage(ref('v2', B), trust, releasesOnly);
+      expect(verdict.code).toBe('NOT_SIGNED');
+      expect(verdict.reason).toContain(`the tag is signed in targets (${B}), but this rule requires targets/releases`);
+    });
+
+    it('adds nothing when no verified role signs it', () => {
+      expect(resolveImage(ref(undefined, sha('9')), trust, releasesOnly).reason).not.toContain('but this rule');
+      expect(resolveImage(ref('nope'), trust, releasesOnly).reason).not.toContain('but this rule');
     });
 
     it('resolves tags in the order the rule names the roles', () => {
