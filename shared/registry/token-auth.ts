@@ -6,6 +6,7 @@
  * Tokens and credentials are never logged.
  */
 import { createHash } from 'node:crypto';
+import { SingleFlight } from '../cache/single-flight';
 import type { KeyValueStore } from '../cache/types';
 import type { Clock } from '../clock';
 import { systemClock } from '../clock';
@@ -68,7 +69,12 @@ interface CachedToken {
 
 export class TokenAuthenticator {
   readonly #memory = new Map<string, CachedToken>();
-  readonly #inFlight = new Map<string, Promise<string>>();
+  /**
+   * The cache read and the fetch of one key, shared by concurrent requests. The fetch runs with the flight's own
+   * signal, bounded by the request timeout per hop (and MAX_REDIRECTS hops), never with the first caller's: each
+   * caller stops waiting at its own deadline while the others keep the fetch alive.
+   */
+  readonly #flights = new SingleFlight<string, string>();
   /** The last Bearer challenge per server origin: later requests send a token up front, saving a 401 round trip. */
   readonly #challenges = new Map<string, BearerChallenge>();
   readonly #observer: Observer;
@@ -97,15 +103,24 @@ export class TokenAuthenticator {
     // The cache read and the fetch are one flight: requests that arrive together (the first wave of a repository
     // is five) share them, even when the store answers the first caller before the others resume.
     const flightKey = request.fresh ? `${key}#fresh` : key;
-    let pending = this.#inFlight.get(flightKey);
-    if (!pending) {
-      pending = (async () => {
-        const cached = request.fresh ? undefined : await this.#cached(key);
-        return cached ?? (await this.#fetchToken(key, realm, challenge.service, scope, request));
-      })().finally(() => this.#inFlight.delete(flightKey));
-      this.#inFlight.set(flightKey, pending);
+    const fetchShared = async (signal: AbortSignal) => {
+      const cached = request.fresh ? undefined : await this.#cached(key);
+      return cached ?? (await this.#fetchToken(key, realm, challenge.service, scope, { ...request, signal }));
+    };
+    try {
+      return `Bearer ${await this.#flights.run(flightKey, fetchShared, request.signal)}`;
+    } catch (error) {
+      // This caller's deadline passed while it waited on the shared fetch (the wait rejects with the signal's
+      // reason): the token endpoint did not answer in time, an outage of the origin like a timed-out request.
+      if (!(error instanceof TrustError) && request.signal?.aborted) {
+        throw new TrustError(
+          request.origin.unreachableCode,
+          `The deadline passed before token endpoint ${realm.origin} answered for ${request.repository}.`,
+          { cause: error },
+        );
+      }
+      throw error;
     }
-    return `Bearer ${await pending}`;
   }
 
   async #cached(key: string): Promise<string | undefined> {

@@ -8,6 +8,7 @@
  * one call. The verdict cache in front of the Notation format keeps all of this off the warm path.
  */
 import { createHash } from 'node:crypto';
+import { SingleFlight } from '../../cache/single-flight';
 import type { Clock } from '../../clock';
 import type { CheckOutcome } from '../types';
 import type { RevocationQuery, SignerRevocationApi } from './signer-api';
@@ -34,7 +35,12 @@ interface CachedAnswer {
 
 export class SignerRevocation {
   private readonly answers = new Map<string, CachedAnswer>();
-  private readonly inFlight = new Map<string, Promise<readonly string[]>>();
+  /**
+   * One call per signature for concurrent checks. The call runs with the flight's own signal, never the first
+   * admission's: each admission stops waiting at its own deadline while the call goes on for the others, bounded by
+   * the API's own attempt timeouts (SIGNER_ATTEMPT_TIMEOUT_MS per attempt) and aborted once nobody waits.
+   */
+  private readonly flights = new SingleFlight<string, readonly string[]>();
   private readonly ttlMs: number;
   private readonly maxEntries: number;
 
@@ -63,18 +69,15 @@ export class SignerRevocation {
     const nowMs = this.options.clock();
     if (cached && cached.expiresAtMs > nowMs) return cached.revokedEntities;
     if (cached) this.answers.delete(key);
-    let call = this.inFlight.get(key);
-    if (!call) {
-      // The call is bounded by the deadline of the admission that started it; a concurrent admission of the same
-      // signature (its deadline within the same second or so) waits on it instead of calling again.
-      call = this.options.api.getRevocationStatus(query, signal).finally(() => this.inFlight.delete(key));
-      this.inFlight.set(key, call);
-      call.then(
-        (entities) => this.remember(key, entities),
-        () => undefined,
-      );
-    }
-    return abortable(call, signal);
+    return this.flights.run(
+      key,
+      async (shared) => {
+        const entities = await this.options.api.getRevocationStatus(query, shared);
+        this.remember(key, entities);
+        return entities;
+      },
+      signal,
+    );
   }
 
   private remember(key: string, revokedEntities: readonly string[]): void {
@@ -110,24 +113,6 @@ function cacheKey(query: RevocationQuery): string {
       ]),
     )
     .digest('hex');
-}
-
-/** Each waiter stops waiting at its own deadline, whoever started the call. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason ?? new Error('aborted'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 function describe(error: unknown, signal: AbortSignal): string {

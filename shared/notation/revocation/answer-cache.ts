@@ -4,7 +4,12 @@
  * cut to a maximum age by the caller). Concurrent lookups of one key share a single download, so a Pod whose
  * images share a CA costs one OCSP request, not one per image. Only verified answers are stored: a failure is
  * retried on the next admission.
+ *
+ * The shared download runs with a signal of its own (SingleFlight), never the first admission's: each admission
+ * stops waiting at its own deadline, and the download is bounded by the fetcher's own timeout and byte ceiling.
  */
+import { SingleFlight } from '../../cache/single-flight';
+
 export interface CachedAnswer<V> {
   readonly value: V;
   readonly validFromMs: number;
@@ -13,22 +18,38 @@ export interface CachedAnswer<V> {
 
 export class AnswerCache<V> {
   readonly #entries = new Map<string, CachedAnswer<V>>();
-  readonly #inFlight = new Map<string, Promise<CachedAnswer<V>>>();
+  readonly #flights = new SingleFlight<string, CachedAnswer<V>>();
 
   constructor(private readonly maxEntries: number) {}
 
-  /** The cached answer valid at `nowMs`, else `load()`'s (stored when it resolves). */
-  async get(key: string, nowMs: number, load: () => Promise<CachedAnswer<V>>): Promise<V> {
+  /**
+   * The cached answer valid at `nowMs`, else `load()`'s (stored when it resolves). `signal` bounds only this
+   * caller's wait; `load` gets the shared download's signal.
+   */
+  async get(
+    key: string,
+    nowMs: number,
+    load: (signal: AbortSignal) => Promise<CachedAnswer<V>>,
+    signal?: AbortSignal,
+  ): Promise<V> {
     const cached = this.#entries.get(key);
     if (cached && cached.validFromMs <= nowMs && nowMs < cached.expiresAtMs) return cached.value;
-    let pending = this.#inFlight.get(key);
-    if (!pending) {
-      pending = load().finally(() => this.#inFlight.delete(key));
-      this.#inFlight.set(key, pending);
+    try {
+      const answer = await this.#flights.run(
+        key,
+        async (shared) => {
+          const loaded = await load(shared);
+          this.#store(key, loaded);
+          return loaded;
+        },
+        signal,
+      );
+      return answer.value;
+    } catch (error) {
+      // This caller's wait ended at its deadline (the wait rejects with the signal's reason, whatever that is).
+      if (signal?.aborted) throw new Error('the download was abandoned: the deadline passed', { cause: error });
+      throw error;
     }
-    const answer = await pending;
-    this.#store(key, answer);
-    return answer.value;
   }
 
   get size(): number {

@@ -137,8 +137,11 @@ export class OcspCrlRevocationChecker implements RevocationChecker {
     const failures: string[] = [];
     for (const url of urls.slice(0, MAX_OCSP_URLS_PER_CERTIFICATE)) {
       try {
-        const answer = await this.#ocspAnswers.get(key, ctx.nowMs, () =>
-          queryOcsp({ cert, issuer, certId, url, nowMs: ctx.nowMs, signal: ctx.signal, fetcher: this.#fetcher, libs }),
+        const answer = await this.#ocspAnswers.get(
+          key,
+          ctx.nowMs,
+          (signal) => queryOcsp({ cert, issuer, certId, url, nowMs: ctx.nowMs, signal, fetcher: this.#fetcher, libs }),
+          ctx.signal,
         );
         return { ...answer, url };
       } catch (error) {
@@ -167,8 +170,11 @@ export class OcspCrlRevocationChecker implements RevocationChecker {
     const checked = await Promise.all(
       urls.map(async (url) => {
         try {
-          const crl = await this.#crls.get(`${url}\n${issuer.x509.fingerprint256}`, ctx.nowMs, () =>
-            downloadCrl({ url, issuer, nowMs: ctx.nowMs, signal: ctx.signal, fetcher: this.#fetcher, libs }),
+          const crl = await this.#crls.get(
+            `${url}\n${issuer.x509.fingerprint256}`,
+            ctx.nowMs,
+            (signal) => downloadCrl({ url, issuer, nowMs: ctx.nowMs, signal, fetcher: this.#fetcher, libs }),
+            ctx.signal,
           );
           return { url, entry: crl.get(serial) };
         } catch (error) {

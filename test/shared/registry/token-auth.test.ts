@@ -227,6 +227,49 @@ describe('token auth', () => {
     });
   });
 
+  describe('when callers with different deadlines share one token request', () => {
+    /** A realm that answers only when released, so the first caller's deadline can pass mid-request. */
+    async function heldRealm() {
+      let release: () => void = () => undefined;
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const f = await fixture((_req, res) => {
+        void released.then(() => res.writeHead(200).end(JSON.stringify({ token: 'shared' })));
+      });
+      const requested = async () => {
+        for (let turn = 0; turn < 200 && f.realm.requests.length === 0; turn++)
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        expect(f.realm.requests).toHaveLength(1);
+      };
+      return { f, requested, release: () => release() };
+    }
+
+    it('gives the later caller the token after the first one has stopped at its own deadline', async () => {
+      const { f, requested, release } = await heldRealm();
+      const authenticator = f.authenticator();
+      const ask = (signal: AbortSignal) =>
+        authenticator.authorize(ORIGIN, challengeFor(f), {
+          origin: NOTARY_ORIGIN,
+          repository: GUN,
+          credentials: undefined,
+          signal,
+        });
+      const short = new AbortController();
+      const long = new AbortController();
+      const first = ask(short.signal);
+      const second = ask(long.signal);
+      await requested();
+      short.abort(new Error('first admission deadline'));
+      // The first stops waiting with its origin's unreachable code, as a timed-out request would...
+      await expect(first).rejects.toMatchObject({ code: 'NOTARY_UNREACHABLE' });
+      // ...while the request goes on for the second, which did not run under the first caller's signal.
+      release();
+      await expect(second).resolves.toBe('Bearer shared');
+      expect(f.tokenRequests()).toBe(1);
+    });
+  });
+
   describe('when something is wrong', () => {
     const codeOf = async (promise: Promise<unknown>) => {
       const error = await promise.then(

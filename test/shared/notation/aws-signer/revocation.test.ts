@@ -35,6 +35,27 @@ describe('AWS Signer revocation answers', () => {
     revocation = new SignerRevocation({ api, clock: () => nowMs });
   });
 
+  /** An API that answers when released and, like the SDK, rejects when the signal it was given aborts. */
+  function heldApi() {
+    const signals: AbortSignal[] = [];
+    let release: (entities: readonly string[]) => void = () => undefined;
+    const answered = new Promise<readonly string[]>((resolve) => {
+      release = resolve;
+    });
+    api.answer = (_query, signal) => {
+      signals.push(signal);
+      return new Promise((resolve, reject) => {
+        signal.addEventListener('abort', () => reject(new Error('AbortError')), { once: true });
+        void answered.then(resolve);
+      });
+    };
+    const started = async () => {
+      for (let turn = 0; turn < 100 && signals.length === 0; turn++) await new Promise(setImmediate);
+      expect(signals).toHaveLength(1);
+    };
+    return { signals, started, release: (entities: readonly string[]) => release(entities) };
+  }
+
   describe('are cached per signature for a bounded time', () => {
     it('asks once within the TTL, and again once it has passed', async () => {
       await revocation.check(QUERY, live());
@@ -74,10 +95,10 @@ describe('AWS Signer revocation answers', () => {
     });
 
     it('shares one call among concurrent checks of one signature', async () => {
-      let release!: (entities: readonly string[]) => void;
-      api.answer = () => new Promise((resolve) => (release = resolve));
+      const held = heldApi();
       const both = Promise.all([revocation.check(QUERY, live()), revocation.check(QUERY, live())]);
-      release([]);
+      await held.started();
+      held.release([]);
       expect(await both).toEqual([{ ok: true }, { ok: true }]);
       expect(api.calls).toBe(1);
     });
@@ -111,17 +132,34 @@ describe('AWS Signer revocation answers', () => {
       expect(api.calls).toBe(0);
     });
 
-    it('stops waiting when the deadline passes mid-call, and passes the signal to the API', async () => {
-      let seen: AbortSignal | undefined;
-      api.answer = (_query, signal) => {
-        seen = signal;
-        return new Promise(() => undefined);
-      };
+    it('stops waiting when the deadline passes mid-call, and the call it alone waited on is aborted', async () => {
+      const held = heldApi();
       const controller = new AbortController();
       const pending = revocation.check(QUERY, controller.signal);
+      await held.started();
       controller.abort();
       expect(await pending).toMatchObject({ ok: false, code: 'REVOCATION_UNAVAILABLE' });
-      expect(seen).toBe(controller.signal);
+      expect(held.signals[0]!.aborted).toBe(true);
+    });
+
+    it('gives a later check the answer after the first has passed its own deadline', async () => {
+      const held = heldApi();
+      const short = new AbortController();
+      const long = new AbortController();
+      const first = revocation.check(QUERY, short.signal);
+      const second = revocation.check(QUERY, long.signal);
+      await held.started();
+      short.abort(new Error('first admission deadline'));
+      expect(await first).toEqual({
+        ok: false,
+        code: 'REVOCATION_UNAVAILABLE',
+        reason: 'AWS Signer GetRevocationStatus in us-west-2 failed: the admission deadline passed before AWS answered',
+      });
+      // The call did not run under the first admission's signal: it goes on for the second.
+      expect(held.signals[0]!.aborted).toBe(false);
+      held.release([QUERY.profileVersionArn]);
+      expect(await second).toMatchObject({ ok: false, code: 'REVOKED' });
+      expect(api.calls).toBe(1);
     });
   });
 });

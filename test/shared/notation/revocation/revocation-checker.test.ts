@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as x509 from '@peculiar/x509';
-import { NodeRevocationFetcher } from '../../../../shared/notation/revocation/fetcher';
+import { NodeRevocationFetcher, type RevocationFetcher } from '../../../../shared/notation/revocation/fetcher';
 import {
   MAX_CRL_URLS_PER_CERTIFICATE,
   OcspCrlRevocationChecker,
@@ -287,6 +287,59 @@ describeWithOpenssl('OCSP and CRL revocation checker', () => {
       const before = crlRequests();
       await Promise.all([1, 2, 3].map(() => checker.check(chainOf(crlOnlyGood), context())));
       expect(crlRequests() - before).toBe(1);
+    });
+
+    describe('when checks with different deadlines share one download', () => {
+      /** The real fetcher behind a gate: downloads start only when released, and fail when their signal aborts. */
+      function heldFetcher() {
+        const real = new NodeRevocationFetcher();
+        const signals: AbortSignal[] = [];
+        let release: () => void = () => undefined;
+        const released = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        const fetcher: RevocationFetcher = {
+          fetch: async (request) => {
+            signals.push(request.signal);
+            await new Promise<void>((resolve, reject) => {
+              request.signal.addEventListener('abort', () => reject(new Error('download aborted')), { once: true });
+              void released.then(resolve);
+            });
+            return real.fetch(request);
+          },
+        };
+        const started = async () => {
+          for (let turn = 0; turn < 200 && signals.length === 0; turn++) await new Promise(setImmediate);
+          expect(signals).toHaveLength(1);
+        };
+        return { fetcher, signals, started, release: () => release(), close: () => real.close() };
+      }
+
+      it.each([
+        ['an OCSP answer', 'ocsp'],
+        ['a CRL', 'crl'],
+      ] as const)('gives the later check %s after the first has passed its own deadline', async (_what, kind) => {
+        const certificate = await leaf(`shared ${kind}`, kind === 'ocsp' ? { ocsp: [ocspUrl] } : { crl: [crlUrl] });
+        if (kind === 'ocsp') await ca.markValid(certificate); // a CRL lists only revoked certificates
+        const held = heldFetcher();
+        try {
+          const checker = new OcspCrlRevocationChecker({ fetcher: held.fetcher });
+          const short = new AbortController();
+          const long = new AbortController();
+          const first = checker.check(chainOf(certificate), context(now, short.signal));
+          const second = checker.check(chainOf(certificate), context(now, long.signal));
+          await held.started();
+          short.abort(new Error('first admission deadline'));
+          await expect(first).resolves.toMatchObject({ status: 'unavailable' });
+          // The download did not run under the first admission's signal: it goes on for the second.
+          expect(held.signals[0]!.aborted).toBe(false);
+          held.release();
+          await expect(second).resolves.toEqual({ status: 'ok' });
+          expect(held.signals).toHaveLength(1);
+        } finally {
+          held.close();
+        }
+      });
     });
 
     it('keeps no more entries than it is allowed', async () => {
