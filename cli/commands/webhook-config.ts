@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { InvalidInputError } from '../../shared/errors';
+import { BREAK_GLASS_LABEL, BREAK_GLASS_VALUE } from '../../shared/webhook-config/break-glass';
 import type { FailurePolicy } from '../../shared/webhook-config/build';
 import { TOKEN_PLACEHOLDER } from '../../shared/webhook-config/stack-outputs';
 import { EXIT, runCommand } from '../exit';
@@ -18,6 +19,7 @@ interface WebhookConfigOptions {
   skipUnchangedSpec?: boolean;
   name?: string;
   mutating?: boolean;
+  breakGlass?: boolean;
 }
 
 /** Options that shape the configuration; a deployed stack already fixed them from its CDK context. */
@@ -28,6 +30,7 @@ const SHAPING_OPTIONS = [
   'skipUnchangedSpec',
   'name',
   'caBundle',
+  'breakGlass',
 ] as const;
 
 export function registerWebhookConfig(program: Command): void {
@@ -59,6 +62,10 @@ export function registerWebhookConfig(program: Command): void {
     .option('--exclude-namespace <namespace...>', 'namespaces never sent to the webhook, besides kube-system')
     .option('--skip-unchanged-spec', 'skip UPDATEs that leave the spec unchanged (a CEL match condition)')
     .option('--name <name>', 'metadata.name of the configuration')
+    .option(
+      '--break-glass',
+      `leave objects labelled ${BREAK_GLASS_LABEL}=${BREAK_GLASS_VALUE} out of the validating webhook (an objectSelector; docs/deploy.md)`,
+    )
     .addHelpText(
       'after',
       `
@@ -117,6 +124,7 @@ async function webhookConfigYaml(options: WebhookConfigOptions): Promise<string>
       excludedNamespaces: options.excludeNamespace,
       skipUnchangedSpecUpdates: options.skipUnchangedSpec,
       name: options.name,
+      breakGlass: options.breakGlass,
     }),
   );
 }

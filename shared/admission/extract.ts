@@ -13,8 +13,12 @@ import type { AdmissionRequest, ContainerImage, ContainerKind } from './types';
  *   ReplicationController                                     spec.template.spec
  *   CronJob                                                   spec.jobTemplate.spec.template.spec
  *   PodTemplate                                               template.spec
- * Any other kind (a CRD such as an Argo Rollout, a Knative Service) is probed at those same locations in that order,
- * and the first one holding a container list is used; there is no blind deep search.
+ *   Rollout (argoproj.io, Argo Rollouts)                      spec.template.spec
+ * A Rollout with `spec.workloadRef` (it borrows the template of a Deployment) has no pod spec of its own: it runs
+ * no image itself, so it has none to check; the referenced Deployment and the ReplicaSets the Rollout controller
+ * makes from its template are admitted, and checked, as objects of their own.
+ * Any other kind (a CRD such as a Knative Service) is probed at those same locations in that order, and the first one
+ * holding a container list is used; there is no blind deep search.
  */
 
 type Json = Record<string, unknown>;
@@ -31,7 +35,15 @@ const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
   PodTemplate: ['template', 'spec'],
 };
 
-/** Probed in order for kinds not in the table. */
+/**
+ * Custom resources with a known pod spec, by API group then kind: a known location is never probed, so a Rollout
+ * with a (pruned or hostile) `spec.containers: []` cannot hide its `spec.template` from the check.
+ */
+const GROUP_POD_SPEC_PATHS: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+  'argoproj.io': { Rollout: ['spec', 'template', 'spec'] },
+};
+
+/** Probed in order for kinds not in the tables. */
 const CANDIDATE_POD_SPEC_PATHS: readonly (readonly string[])[] = [
   ['spec'],
   ['spec', 'template', 'spec'],
@@ -53,7 +65,7 @@ const CONTAINER_LISTS: readonly { field: string; kind: ContainerKind }[] = [
  */
 export function extractImages(request: AdmissionRequest): ContainerImage[] {
   if (request.operation === 'DELETE' || request.operation === 'CONNECT') return [];
-  const kind = request.kind.kind;
+  const kind = { kind: request.kind.kind, group: request.kind.group };
   const images = imagesOf(request.object, kind);
   if (request.operation !== 'UPDATE' || request.oldObject === undefined) return images;
 
@@ -69,11 +81,21 @@ export function extractImages(request: AdmissionRequest): ContainerImage[] {
 
 /** Images of one object as written in a manifest (kind from its own `kind` field); all count as changed. */
 export function extractImagesFromObject(object: unknown): ContainerImage[] {
-  const kind = isObject(object) && typeof object.kind === 'string' ? object.kind : undefined;
-  return imagesOf(object, kind);
+  if (!isObject(object)) return [];
+  const kind = typeof object.kind === 'string' ? object.kind : undefined;
+  // `apiVersion: argoproj.io/v1alpha1` is group argoproj.io; `v1` (no slash) is the core group "".
+  const apiVersion = typeof object.apiVersion === 'string' ? object.apiVersion : '';
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+  return imagesOf(object, { kind, group });
 }
 
-function imagesOf(object: unknown, kind: string | undefined): ContainerImage[] {
+/** An object's kind and API group, as the AdmissionRequest's `kind` or a manifest's `kind` and `apiVersion` say. */
+interface ObjectKind {
+  readonly kind: string | undefined;
+  readonly group: string;
+}
+
+function imagesOf(object: unknown, kind: ObjectKind): ContainerImage[] {
   if (!isObject(object)) return [];
   const located = locatePodSpec(object, kind);
   if (!located) return [];
@@ -117,9 +139,9 @@ function imagesOf(object: unknown, kind: string | undefined): ContainerImage[] {
   return images;
 }
 
-function locatePodSpec(object: Json, kind: string | undefined): { spec: Json; path: readonly string[] } | undefined {
-  // Own keys only: a kind such as `constructor` must not find Object.prototype's members in the table.
-  const known = kind !== undefined && Object.hasOwn(POD_SPEC_PATHS, kind) ? POD_SPEC_PATHS[kind] : undefined;
+function locatePodSpec(object: Json, of: ObjectKind): { spec: Json; path: readonly string[] } | undefined {
+  const kind = of.kind;
+  const known = kind === undefined ? undefined : knownPodSpecPath(of.group, kind);
   // Legacy `pods/ephemeralcontainers` (Kubernetes 1.16-1.22) sent an EphemeralContainers object with the list at
   // the top level; since 1.23 the subresource carries the whole Pod.
   if (kind === 'EphemeralContainers') return { spec: object, path: [] };
@@ -128,6 +150,13 @@ function locatePodSpec(object: Json, kind: string | undefined): { spec: Json; pa
     if (spec && (known || CONTAINER_LISTS.some((list) => Array.isArray(spec[list.field])))) return { spec, path };
   }
   return undefined;
+}
+
+function knownPodSpecPath(group: string, kind: string): readonly string[] | undefined {
+  // Own keys only: a kind such as `constructor` must not find Object.prototype's members in the tables.
+  const ofGroup = Object.hasOwn(GROUP_POD_SPEC_PATHS, group) ? GROUP_POD_SPEC_PATHS[group] : undefined;
+  if (ofGroup && Object.hasOwn(ofGroup, kind)) return ofGroup[kind];
+  return Object.hasOwn(POD_SPEC_PATHS, kind) ? POD_SPEC_PATHS[kind] : undefined;
 }
 
 function dig(object: Json, path: readonly string[]): Json | undefined {

@@ -2,6 +2,7 @@ import { stringify } from 'yaml';
 import { HTTP_PATHS, WEBHOOK_TIMEOUT_SECONDS, WEBHOOK_TOKEN_RULE } from '../constants';
 import { InvalidInputError } from '../errors';
 import { withoutTrailingSlashes } from '../url';
+import { BREAK_GLASS_LABEL, BREAK_GLASS_VALUE } from './break-glass';
 import { TOKEN_PLACEHOLDER } from './stack-outputs';
 
 // Kept light (stack-outputs.ts has no dependencies) so that the CLI's --help can name it without loading yaml.
@@ -43,13 +44,25 @@ export interface WebhookConfigurationOptions {
    * such updates cannot introduce an image. Off by default, matching the policy's "check every image" default.
    */
   readonly skipUnchangedSpecUpdates?: boolean;
+  /**
+   * Break-glass: objects labelled `notary-gate.io/break-glass: "true"` are never sent to the validating webhook (an
+   * `objectSelector`), so they are admitted unverified even while the webhook is down. Off by default. The mutating
+   * webhook keeps seeing them, and logs and counts each one (docs/deploy.md, "Break-glass").
+   */
+  readonly breakGlass?: boolean;
 }
 
-/** Resources whose objects carry a pod spec, grouped by API group, each admitted on CREATE and UPDATE. */
+/**
+ * Resources whose objects carry a pod spec, grouped by API group, each admitted on CREATE and UPDATE: exactly those
+ * whose pod spec extraction knows (shared/admission/extract.ts; a test holds the two together). PodTemplates run
+ * nothing themselves, but what is created from them should fail at the template, not later. Argo Rollouts
+ * (`argoproj.io`) are matched even where the CRD is not installed: a rule for a missing resource matches nothing.
+ */
 export const ADMITTED_RESOURCES: readonly { apiGroup: string; resources: readonly string[] }[] = [
-  { apiGroup: '', resources: ['pods', 'pods/ephemeralcontainers', 'replicationcontrollers'] },
+  { apiGroup: '', resources: ['pods', 'pods/ephemeralcontainers', 'replicationcontrollers', 'podtemplates'] },
   { apiGroup: 'apps', resources: ['deployments', 'replicasets', 'statefulsets', 'daemonsets'] },
   { apiGroup: 'batch', resources: ['jobs', 'cronjobs'] },
+  { apiGroup: 'argoproj.io', resources: ['rollouts'] },
 ];
 
 /**
@@ -78,10 +91,20 @@ export function buildWebhookConfiguration(options: WebhookConfigurationOptions):
       ...webhookEntry(options, HTTP_PATHS.validate),
       name: WEBHOOK_NAME,
       failurePolicy: options.failurePolicy ?? 'Fail',
+      ...(options.breakGlass && { objectSelector: BREAK_GLASS_OBJECT_SELECTOR }),
     },
     options,
   );
 }
+
+/**
+ * Leaves out objects whose break-glass label is "true". The apiserver matches it against both object and oldObject
+ * and sends the request when either matches: an UPDATE that adds the label to an existing object is still checked,
+ * so the label exempts objects created with it (and later updates of them), not a change sneaked into one.
+ */
+export const BREAK_GLASS_OBJECT_SELECTOR = {
+  matchExpressions: [{ key: BREAK_GLASS_LABEL, operator: 'NotIn', values: [BREAK_GLASS_VALUE] }],
+} as const;
 
 /**
  * The MutatingWebhookConfiguration: `/mutate`, which pins tag-only images to their verified digests. The same

@@ -28,6 +28,25 @@ describe('notary-gate webhook-config', () => {
     });
   });
 
+  describe('with --break-glass', () => {
+    it('adds the objectSelector that leaves break-glass objects out of the validating webhook only', () => {
+      const validating = parse(cli('--url', URL, '--token', 's3cr3tToken-0123456789', '--break-glass').stdout);
+      expect(validating.webhooks[0].objectSelector).toEqual({
+        matchExpressions: [{ key: 'notary-gate.io/break-glass', operator: 'NotIn', values: ['true'] }],
+      });
+      const mutating = parse(
+        cli('--url', URL, '--token', 's3cr3tToken-0123456789', '--break-glass', '--mutating').stdout,
+      );
+      expect(mutating.webhooks[0].objectSelector).toBeUndefined();
+    });
+
+    it('is refused with --stack, whose configuration the deployment fixed', () => {
+      const result = cli('--stack', 'NotaryGate', '--break-glass');
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(/breakGlass cannot apply/);
+    });
+  });
+
   describe('with --url and --token', () => {
     const result = cli(
       '--url',

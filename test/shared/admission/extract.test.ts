@@ -45,6 +45,8 @@ const EXPECTED: Record<string, Row[]> = {
   ],
   'podtemplate-create': [['template.spec.containers[0].image', '[::1]:5000/team/worker:v2']],
   'rollout-create': [['spec.template.spec.containers[0].image', 'ghcr.io/acme/checkout:3.1.0']],
+  // spec.workloadRef borrows a Deployment's template: the Rollout itself runs no image.
+  'rollout-workloadref-create': [],
   'pod-imagevolume-create': [
     ['spec.containers[0].image', 'debian:bookworm-slim'],
     ['spec.volumes[0].image.reference', 'quay.io/crio/artifact:v2'],
@@ -164,6 +166,50 @@ describe('extractImages', () => {
 
     it('compares image strings exactly, not normalized', () => {
       expect(update('docker.io/library/nginx:1.25.3', 'app')).toBe(true);
+    });
+  });
+
+  describe('Argo Rollouts (argoproj.io Rollout)', () => {
+    const rollout = () => loadReview('rollout-create');
+
+    it('reads spec.template.spec even when the object also has a container list at spec', () => {
+      const review = rollout();
+      (review.request.object as { spec: Record<string, unknown> }).spec.containers = [];
+      const images = extractImages(parseAdmissionReview(review));
+      expect(rows(images)).toEqual([['spec.template.spec.containers[0].image', 'ghcr.io/acme/checkout:3.1.0', true]]);
+    });
+
+    it('probes a kind named Rollout of another API group like any unknown kind', () => {
+      const review = rollout();
+      (review.request.kind as { group: string }).group = 'rollouts.example.com';
+      const spec = (review.request.object as { spec: Record<string, unknown> }).spec;
+      spec.containers = [{ name: 'first', image: 'busybox:1.36' }];
+      expect(extractImages(parseAdmissionReview(review)).map((image) => image.path)).toEqual([
+        'spec.containers[0].image',
+      ]);
+    });
+
+    it('has no images with spec.workloadRef, and the template of the Deployment it names is not read', () => {
+      const review = loadReview('rollout-workloadref-create');
+      const spec = (review.request.object as { spec: Record<string, unknown> }).spec;
+      expect(spec.workloadRef).toMatchObject({ kind: 'Deployment', name: 'checkout' });
+      expect(extractImages(parseAdmissionReview(review))).toEqual([]);
+    });
+
+    it('is read from a manifest by its apiVersion group', () => {
+      const object = rollout().request.object as Record<string, unknown>;
+      (object.spec as Record<string, unknown>).containers = [];
+      expect(extractImagesFromObject(object).map((image) => image.path)).toEqual([
+        'spec.template.spec.containers[0].image',
+      ]);
+      expect(extractImagesFromObject({ ...object, apiVersion: 'v1' }).map((image) => image.path)).toEqual([]);
+    });
+
+    it('compares the template images with oldObject on UPDATE', () => {
+      const review = rollout();
+      review.request.operation = 'UPDATE';
+      review.request.oldObject = JSON.parse(JSON.stringify(review.request.object));
+      expect(extractImages(parseAdmissionReview(review)).map((image) => image.changed)).toEqual([false]);
     });
   });
 

@@ -1,7 +1,12 @@
+import { readdirSync } from 'node:fs';
 import { parse } from 'yaml';
+import { extractImages } from '../../../shared/admission/extract';
+import { parseAdmissionReview } from '../../../shared/admission/parse';
 import { WEBHOOK_TIMEOUT_SECONDS } from '../../../shared/constants';
 import { InvalidInputError } from '../../../shared/errors';
+import { BREAK_GLASS_LABEL } from '../../../shared/webhook-config/break-glass';
 import {
+  ADMITTED_RESOURCES,
   buildMutatingWebhookConfiguration,
   buildWebhookConfiguration,
   fillToken,
@@ -9,6 +14,7 @@ import {
   toYaml,
   webhookUrl,
 } from '../../../shared/webhook-config/build';
+import { ADMISSION_FIXTURES, loadReview } from '../admission/fixtures';
 
 type Webhook = {
   name: string;
@@ -20,6 +26,7 @@ type Webhook = {
   timeoutSeconds: number;
   failurePolicy: string;
   matchConditions?: { name: string; expression: string }[];
+  objectSelector?: { matchExpressions: { key: string; operator: string; values: string[] }[] };
 };
 
 const onlyWebhook = (configuration: Record<string, unknown>) => (configuration.webhooks as Webhook[])[0]!;
@@ -56,9 +63,10 @@ describe('webhook configuration', () => {
     it('admits CREATE and UPDATE of every resource that carries a pod spec, in its API group', () => {
       const byGroup = Object.fromEntries(webhook.rules.map((rule) => [rule.apiGroups.join(), rule.resources]));
       expect(byGroup).toEqual({
-        '': ['pods', 'pods/ephemeralcontainers', 'replicationcontrollers'],
+        '': ['pods', 'pods/ephemeralcontainers', 'replicationcontrollers', 'podtemplates'],
         apps: ['deployments', 'replicasets', 'statefulsets', 'daemonsets'],
         batch: ['jobs', 'cronjobs'],
+        'argoproj.io': ['rollouts'],
       });
       for (const rule of webhook.rules) expect(rule.operations).toEqual(['CREATE', 'UPDATE']);
     });
@@ -71,6 +79,56 @@ describe('webhook configuration', () => {
 
     it('has no match conditions, so dry runs and metadata-only updates are checked too', () => {
       expect(webhook.matchConditions).toBeUndefined();
+    });
+
+    it('has no objectSelector: no label exempts an object unless break-glass is asked for', () => {
+      expect(webhook.objectSelector).toBeUndefined();
+    });
+  });
+
+  describe('every admitted resource', () => {
+    /** Each fixture AdmissionReview by the resource (and subresource) it was captured for. */
+    const fixtures = readdirSync(ADMISSION_FIXTURES).map((file) => loadReview(file.replace(/\.json$/, '')));
+    const resourceOf = (review: ReturnType<typeof loadReview>) => {
+      const resource = review.request.resource as { group: string; resource: string } | undefined;
+      const sub = review.request.subResource as string | undefined;
+      return resource && { group: resource.group, resource: sub ? `${resource.resource}/${sub}` : resource.resource };
+    };
+    const admitted = ADMITTED_RESOURCES.flatMap(({ apiGroup, resources }) =>
+      resources.map((resource) => [apiGroup, resource] as const),
+    );
+
+    it.each(admitted)('%s %s has a real-shaped fixture whose images extraction finds', (group, resource) => {
+      const matching = fixtures.filter((review) => {
+        const of = resourceOf(review);
+        return of?.group === group && of.resource === resource && review.request.operation !== 'DELETE';
+      });
+      expect(matching.length).toBeGreaterThan(0);
+      for (const review of matching.filter((r) => !JSON.stringify(r.request.object).includes('"workloadRef"'))) {
+        expect(extractImages(parseAdmissionReview(review)).length).toBeGreaterThan(0);
+      }
+    });
+  });
+
+  describe('with break-glass', () => {
+    const options = { ...base, breakGlass: true };
+    const validating = onlyWebhook(buildWebhookConfiguration(options));
+    const mutating = onlyWebhook(buildMutatingWebhookConfiguration(options));
+
+    it('leaves objects labelled break-glass "true" out of the validating webhook', () => {
+      expect(validating.objectSelector).toEqual({
+        matchExpressions: [{ key: BREAK_GLASS_LABEL, operator: 'NotIn', values: ['true'] }],
+      });
+      expect(BREAK_GLASS_LABEL).toBe('notary-gate.io/break-glass');
+    });
+
+    it('keeps sending them to the mutating webhook, which logs and counts them', () => {
+      expect(mutating.objectSelector).toBeUndefined();
+    });
+
+    it('changes nothing else of the validating webhook', () => {
+      const { objectSelector: _selector, ...rest } = validating;
+      expect(rest).toEqual(onlyWebhook(buildWebhookConfiguration(base)));
     });
   });
 
