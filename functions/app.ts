@@ -10,6 +10,7 @@ import { errorHandlerMiddleware } from './middleware/error-handler';
 import { flushMiddleware } from './middleware/flush';
 import { routeMiddleware } from './middleware/route';
 import { runtimeMiddleware } from './middleware/runtime-loader';
+import type { WebhookMiddleware } from './middleware/webhook-middleware';
 import { webhookTokenMiddleware } from './middleware/webhook-token';
 import { mutationHandler } from './mutation-handler';
 
@@ -26,13 +27,18 @@ export function createWebhookHandler(
     maxBodyBytes?: number;
     telemetry?: Telemetry;
     /** Run first (e.g. Powertools' injectLambdaContext in the Lambda entry). */
-    middlewares?: middy.MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, Context>[];
+    middlewares?: WebhookMiddleware[];
   } = {},
 ): WebhookHandler {
   return middy<APIGatewayProxyEventV2, HttpResponse, Error, Context>()
     .use(options.middlewares ?? [])
     .use(flushMiddleware())
-    .use(errorHandlerMiddleware(options.telemetry ? { telemetry: options.telemetry } : {}))
+    .use(
+      errorHandlerMiddleware({
+        ...(options.telemetry && { telemetry: options.telemetry }),
+        ...(options.maxBodyBytes && { maxBodyBytes: options.maxBodyBytes }),
+      }),
+    )
     .use(routeMiddleware())
     .use(runtimeMiddleware(loadRuntime))
     .use(webhookTokenMiddleware())

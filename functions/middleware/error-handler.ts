@@ -1,5 +1,3 @@
-import type middy from '@middy/core';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { failedOutcome } from '../../shared/decision/decide';
 import { describeError } from '../../shared/describe-error';
 import { InvalidAdmissionReviewError, NotaryGateError } from '../../shared/errors';
@@ -9,20 +7,28 @@ import { gateState, type WebhookRequest } from '../context';
 import { allowUnmutated, denyForBrokenConfiguration } from '../fail-closed';
 import { errorResponse, HttpError, type HttpResponse } from '../http';
 import { answerMutation } from '../mutation-handler';
+import { type WebhookMiddleware, webhookMiddleware } from './webhook-middleware';
+
+export interface ErrorHandlerOptions {
+  /** Where errors before the runtime loaded are reported (the runtime's own telemetry once it has). */
+  readonly telemetry?: Telemetry;
+  /** The body middleware's limit, so that a request the chain could not run for is judged alike. */
+  readonly maxBodyBytes?: number;
+}
 
 /**
  * Turns every error into a definite HTTP answer. A client's mistake is a 4xx with `{ error, reason }`, never a
  * 5xx. An unexpected failure after the AdmissionReview parsed still answers it, per policy: denied in enforce
  * mode, admitted with a warning in audit mode. A configuration that does not load, or any other failure before the
  * review (a webhook token secret that cannot be read), denies an AdmissionReview (fail closed, whatever the
- * failurePolicy); only a body that is not one is a 500.
+ * failurePolicy). Its body is judged as the body middleware judges it (413 past `maxBodyBytes`, 400 when not JSON);
+ * only JSON that is not an AdmissionReview is a 500.
  */
-export function errorHandlerMiddleware(
-  options: { telemetry?: Telemetry } = {},
-): middy.MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, Context> {
+export function errorHandlerMiddleware(options: ErrorHandlerOptions = {}): WebhookMiddleware {
   const errorHandlerMiddlewareOnError = async (request: WebhookRequest): Promise<undefined> => {
     const error = request.error;
     const state = gateState(request);
+    const body = { event: request.event, maxBodyBytes: options.maxBodyBytes };
     if (error instanceof HttpError) {
       request.response = errorResponse(error);
       return undefined;
@@ -32,7 +38,7 @@ export function errorHandlerMiddleware(
       return undefined;
     }
     if (state.endpoint === 'mutate') {
-      request.response = answerFailedMutation(request, error, options.telemetry);
+      request.response = answerFailedMutation(request, error, options);
       return undefined;
     }
     const runtime = state.runtime;
@@ -57,10 +63,9 @@ export function errorHandlerMiddleware(
       telemetry?.error('configuration error', { code: error.code, error: reason });
       request.response =
         denyForBrokenConfiguration(
-          request.event,
+          body,
           `notary-gate's configuration is invalid (${error.code}); every image is denied until it is fixed (see the webhook's log)`,
-          state.startedAtMs,
-          telemetry,
+          { startedAtMs: state.startedAtMs, telemetry },
         ) ??
         errorResponse(
           new HttpError(500, 'CONFIG_ERROR', `the webhook's configuration is invalid (${error.code}); see its log`, {
@@ -74,28 +79,24 @@ export function errorHandlerMiddleware(
     // "admit everything" under failurePolicy: Ignore. An AdmissionReview is denied; anything else gets the 500.
     request.response =
       denyForBrokenConfiguration(
-        request.event,
+        body,
         "notary-gate could not run (an internal failure before the review; see the webhook's log), so no image could be checked",
-        state.startedAtMs,
-        telemetry,
-        runtime?.policy.mode,
+        { startedAtMs: state.startedAtMs, telemetry, mode: runtime?.policy.mode },
       ) ?? errorResponse(new HttpError(500, 'INTERNAL_ERROR', reason, { expose: false }));
     return undefined;
   };
-  return {
-    onError: errorHandlerMiddlewareOnError as middy.MiddlewareFn<APIGatewayProxyEventV2, HttpResponse, Error, Context>,
-  };
+  return webhookMiddleware({ onError: errorHandlerMiddlewareOnError });
 }
 
 /**
  * `/mutate` never denies: after an unexpected failure the AdmissionReview is answered `allowed: true` without a
  * patch (and still logged and counted when it parsed); `/validate` then decides about the images as written.
  */
-function answerFailedMutation(request: WebhookRequest, error: unknown, fallback: Telemetry | undefined): HttpResponse {
+function answerFailedMutation(request: WebhookRequest, error: unknown, options: ErrorHandlerOptions): HttpResponse {
   const state = gateState(request);
   const runtime = state.runtime;
   const reason = describeError(error);
-  const telemetry = runtime?.telemetry ?? fallback;
+  const telemetry = runtime?.telemetry ?? options.telemetry;
   telemetry?.error('mutation failed unexpectedly; answering without a patch', {
     ...(state.admission && { uid: state.admission.uid }),
     ...(error instanceof NotaryGateError && { code: error.code }),
@@ -104,6 +105,7 @@ function answerFailedMutation(request: WebhookRequest, error: unknown, fallback:
   if (runtime && state.admission)
     return answerMutation(runtime, state.admission, { pins: [], unpinned: [] }, state.startedAtMs);
   return (
-    allowUnmutated(request.event) ?? errorResponse(new HttpError(500, 'INTERNAL_ERROR', reason, { expose: false }))
+    allowUnmutated({ event: request.event, maxBodyBytes: options.maxBodyBytes }) ??
+    errorResponse(new HttpError(500, 'INTERNAL_ERROR', reason, { expose: false }))
   );
 }

@@ -1,7 +1,5 @@
-import type middy from '@middy/core';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { gateState, type WebhookRequest } from '../context';
-import type { HttpResponse } from '../http';
+import { type WebhookMiddleware, webhookMiddleware } from './webhook-middleware';
 
 /**
  * The longest an invocation waits for cache writes before answering: well inside DEADLINE_MARGIN_MS, so that the
@@ -13,13 +11,10 @@ export const FLUSH_BUDGET_MS = 300;
  * Flushes the cache's pending writes and the buffered metrics before the invocation returns: Lambda may
  * freeze the instance right after, and work left in memory would be lost or land in a later invocation.
  */
-export function flushMiddleware(): middy.MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, Context> {
+export function flushMiddleware(): WebhookMiddleware {
   const flushMiddlewareAfter = async (request: WebhookRequest): Promise<undefined> => {
     await gateState(request).runtime?.flush({ budgetMs: FLUSH_BUDGET_MS });
     return undefined;
   };
-  return {
-    after: flushMiddlewareAfter as middy.MiddlewareFn<APIGatewayProxyEventV2, HttpResponse, Error, Context>,
-    onError: flushMiddlewareAfter as middy.MiddlewareFn<APIGatewayProxyEventV2, HttpResponse, Error, Context>,
-  };
+  return webhookMiddleware({ after: flushMiddlewareAfter, onError: flushMiddlewareAfter });
 }

@@ -1,8 +1,7 @@
-import type middy from '@middy/core';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { HTTP_PATHS } from '../../shared/constants';
 import { gateState, type WebhookRequest } from '../context';
 import { HttpError, type HttpResponse, jsonResponse } from '../http';
+import { type WebhookMiddleware, webhookMiddleware } from './webhook-middleware';
 
 const defaults = { healthBody: { status: 'ok' } };
 
@@ -11,9 +10,7 @@ const defaults = { healthBody: { status: 'ok' } };
  * `/<token>` forms go on (the endpoint and the token are kept for the handler and the token middleware); other
  * paths are 404 and other methods 405. Nothing is parsed for a request that is not routed.
  */
-export function routeMiddleware(
-  options: Partial<typeof defaults> = {},
-): middy.MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, Context> {
+export function routeMiddleware(options: Partial<typeof defaults> = {}): WebhookMiddleware {
   const { healthBody } = { ...defaults, ...options };
   const routeMiddlewareBefore = async (request: WebhookRequest): Promise<HttpResponse | undefined> => {
     gateState(request); // starts the clock of the invocation
@@ -31,7 +28,7 @@ export function routeMiddleware(
     if (routed.token !== '') state.pathToken = routed.token;
     return undefined;
   };
-  return { before: routeMiddlewareBefore as middy.MiddlewareFn<APIGatewayProxyEventV2, HttpResponse, Error, Context> };
+  return webhookMiddleware({ before: routeMiddlewareBefore });
 }
 
 export const NO_SUCH_PATH = 'no such path; the webhook answers POST /validate and POST /mutate';

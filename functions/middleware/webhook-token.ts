@@ -1,9 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type middy from '@middy/core';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { gateState, type WebhookRequest } from '../context';
-import { HttpError, type HttpResponse } from '../http';
+import { HttpError } from '../http';
 import { NO_SUCH_PATH } from './route';
+import { type WebhookMiddleware, webhookMiddleware } from './webhook-middleware';
 
 /**
  * Checks the webhook token of `/validate/<token>` before any body is read or any verification starts. The
@@ -12,7 +11,7 @@ import { NO_SUCH_PATH } from './route';
  * too: both comparisons always run (no short circuit), so timing does not tell which one matched, or whether any did.
  * The token never appears in an error or a log.
  */
-export function webhookTokenMiddleware(): middy.MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, Context> {
+export function webhookTokenMiddleware(): WebhookMiddleware {
   const webhookTokenMiddlewareBefore = async (request: WebhookRequest): Promise<undefined> => {
     const state = gateState(request);
     const expected = await state.runtime!.webhookTokens();
@@ -32,9 +31,7 @@ export function webhookTokenMiddleware(): middy.MiddlewareObj<APIGatewayProxyEve
       throw new HttpError(403, 'TOKEN_INVALID', 'the webhook token is wrong');
     return undefined;
   };
-  return {
-    before: webhookTokenMiddlewareBefore as middy.MiddlewareFn<APIGatewayProxyEventV2, HttpResponse, Error, Context>,
-  };
+  return webhookMiddleware({ before: webhookTokenMiddlewareBefore });
 }
 
 /** Whether `given` is the current or (during an overlap) the previous token; both compared, in constant time. */
