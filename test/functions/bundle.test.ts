@@ -1,58 +1,28 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { BUNDLE_MAX_BYTES } from '../harness/bundle-limits';
+import { buildLambdaTask, invokeLambda, type LambdaTask } from '../harness/lambda-bundle';
 import { fixture, type ReviewBody, urlEvent } from './events';
 
-const run = promisify(execFile);
-const ROOT = path.join(__dirname, '..', '..');
 const TOKEN = 'bundle-test-token-0123456789';
 const ALLOW_DOCKER_HUB = 'rules:\n  - match: ["docker.io/**"]\n    action: allow\n';
 
-let dir: string;
+let task: LambdaTask;
 let bundle: string;
 
-/** Invokes the bundle in a fresh node process with `env`; returns its answers and its stdout lines (logs, EMF). */
-async function invokeBundle(env: Record<string, string>, events: APIGatewayProxyEventV2[]) {
-  const eventsFile = path.join(dir, `events-${Math.random().toString(36).slice(2)}.json`);
-  const resultsFile = `${eventsFile}.results`;
-  writeFileSync(eventsFile, JSON.stringify(events));
-  const { stdout, stderr } = await run(
-    process.execPath,
-    [path.join(__dirname, 'invoke-bundle.cjs'), bundle, eventsFile, resultsFile],
-    {
-      // The Lambda runtime provides the AWS SDK on its NODE_PATH (the bundle leaves `@aws-sdk/*` external).
-      env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1', NODE_PATH: path.join(ROOT, 'node_modules'), ...env },
-      timeout: 60_000,
-    },
-  );
-  const results = JSON.parse(readFileSync(resultsFile, 'utf8')) as APIGatewayProxyStructuredResultV2[];
-  // Lambda collects both streams into the log group (Powertools writes errors to stderr).
-  const lines = `${stdout}\n${stderr}`
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { results, lines };
-}
+const invokeBundle = (env: Record<string, string>, events: APIGatewayProxyEventV2[]) => invokeLambda(task, env, events);
 
 const review = (result: APIGatewayProxyStructuredResultV2 | undefined) =>
   JSON.parse(result?.body ?? 'null') as ReviewBody;
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'notary-gate-bundle-'));
   // The real build script, into a private folder (other tests may build dist/ at the same time).
-  await run(process.execPath, [path.join(ROOT, 'scripts', 'bundle.mjs'), '--outdir', dir], {
-    cwd: ROOT,
-    timeout: 120_000,
-  });
-  bundle = path.join(dir, 'index.js');
+  task = await buildLambdaTask();
+  bundle = task.bundle;
 }, 180_000);
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => task?.remove());
 
 describe('the bundled Lambda (esbuild output, as deployed)', () => {
   it('leaves out only AWS SDK v3 clients, which the Lambda Node.js runtime provides, and stays under its size bound', () => {

@@ -1,9 +1,36 @@
 // Invokes the bundled Lambda (dist/webhook/index.js as CDK deploys it) in a plain node process, as the Lambda
 // runtime would: `node invoke-bundle.cjs BUNDLE EVENTS_JSON RESULTS_JSON`. The bundle's own stdout (Powertools
-// logs and EMF metrics) is left alone for the test to read.
+// logs and EMF metrics) is left alone for the test to read. The results file holds the answers and the packages the
+// bundle loaded from outside itself (`externals`: specifier -> file), by require() at init or import() on first use.
+const Module = require('node:module');
 const { readFileSync, writeFileSync } = require('node:fs');
+const path = require('node:path');
+const { fileURLToPath, pathToFileURL } = require('node:url');
+const { MessageChannel } = require('node:worker_threads');
 
 const [bundle, eventsFile, resultsFile] = process.argv.slice(2);
+const externals = {};
+
+const isBare = (request) => !/^(\.|\/|node:)/.test(request) && !Module.isBuiltin(request);
+
+// import(): resolved as Lambda resolves it (NODE_PATH included) and reported by the hook.
+const { port1, port2 } = new MessageChannel();
+port1.on('message', ({ specifier, url }) => {
+  externals[specifier] = fileURLToPath(url);
+});
+port1.unref();
+Module.register(pathToFileURL(path.join(__dirname, 'lambda-node-path.mjs')), {
+  data: { port: port2, bundleUrl: pathToFileURL(bundle).href },
+  transferList: [port2],
+});
+
+// require(): NODE_PATH is part of CommonJS resolution already; only record what the bundle asks for.
+const load = Module._load;
+Module._load = function loadRecordingExternals(request, parent, ...rest) {
+  if (parent?.filename === bundle && isBare(request)) externals[request] = Module._resolveFilename(request, parent);
+  return load.call(this, request, parent, ...rest);
+};
+
 const { handler } = require(bundle);
 const events = JSON.parse(readFileSync(eventsFile, 'utf8'));
 
@@ -18,7 +45,7 @@ const events = JSON.parse(readFileSync(eventsFile, 'utf8'));
     };
     results.push(await handler(event, context));
   }
-  writeFileSync(resultsFile, JSON.stringify(results));
+  writeFileSync(resultsFile, JSON.stringify({ results, externals }));
 })().catch((error) => {
   process.stderr.write(`${error.stack}\n`);
   process.exit(1);

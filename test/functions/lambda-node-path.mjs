@@ -1,0 +1,49 @@
+// ES module resolution as the Lambda Node.js runtimes (18 and later) do it: bare specifiers that the usual walk up
+// the node_modules folders does not find are looked up in the NODE_PATH folders, where Lambda keeps the AWS SDK v3
+// (/var/runtime/node_modules). Plain node ignores NODE_PATH for import(), so without this hook the bundle's lazy
+// `import("@aws-sdk/client-ecr")` would fail here although it works in Lambda; with it, an import that Lambda could
+// not satisfy fails here too. Every bare specifier the bundle itself resolves is reported to the invoker, which
+// asserts that the bundle loads nothing but what the runtime provides. Registered by invoke-bundle.cjs.
+import { isBuiltin } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+let port;
+let bundleUrl;
+
+export function initialize(data) {
+  port = data.port;
+  bundleUrl = data.bundleUrl;
+}
+
+const isBare = (specifier) => !/^(\.|\/|file:|data:|node:)/.test(specifier) && !isBuiltin(specifier);
+
+/** Each NODE_PATH folder as a parent whose package lookup starts in that folder (a `…/node_modules` folder). */
+function nodePathParents() {
+  return (process.env.NODE_PATH ?? '')
+    .split(path.delimiter)
+    .filter(Boolean)
+    .map((folder) => pathToFileURL(path.join(folder, 'lambda-node-path-parent.js')).href);
+}
+
+export async function resolve(specifier, context, nextResolve) {
+  // Read before resolving: the default resolver may rewrite the context it is given.
+  const fromBundle = context.parentURL === bundleUrl;
+  let resolved;
+  try {
+    resolved = await nextResolve(specifier, context);
+  } catch (error) {
+    if (!isBare(specifier) || error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    for (const parentURL of nodePathParents()) {
+      try {
+        resolved = await nextResolve(specifier, { ...context, parentURL });
+        break;
+      } catch {
+        // not in this folder: the next one
+      }
+    }
+    if (!resolved) throw error;
+  }
+  if (fromBundle && isBare(specifier)) port.postMessage({ specifier, url: resolved.url });
+  return resolved;
+}
