@@ -9,21 +9,21 @@
  * ```
  * The document and the stores are read and validated when the policy loads (and by `cdk synth`, which stages both
  * into the bundle). See shared/verify/format.ts for what each member is for.
+ *
+ * Only the section's schema and field lists load with this module: reading the trust policy and stores
+ * (./settings.ts, X.509 parsing) and the verifier with its libraries (pkijs, asn1js, cborg, the AWS Signer
+ * client) are imported when a policy names a `notation:` section, so a Notary-only process never loads them
+ * (issue 13: the Lambda's module init; issue 16: `notary-gate check`'s start).
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { systemClock } from '../clock';
 import { text } from '../policy/schema-parts';
-import { OciRegistryClient } from '../registry/client';
 import type { FormatModule, SectionContext } from '../verify/format';
-import { verificationPlugins } from './aws-signer';
+import { LazySignatureVerifier } from '../verify/lazy-verifier';
+import { NOTATION_FORMAT } from './format-name';
 import type { TrustStoreFile } from './policy/trust-store';
-import { readTrustStoreFolder } from './policy/trust-store-folder';
-import { OcspCrlRevocationChecker } from './revocation/revocation-checker';
-import { buildNotationSettings, type NotationSettings } from './settings';
-import { Rfc3161TimestampVerifier } from './timestamp/timestamp-verifier';
+import type { NotationSettings } from './settings';
 import type { TrustStoreType } from './types';
-import { NOTATION_FORMAT, NotationVerifier } from './verifier';
 
 declare module '../verify/format' {
   interface FormatSections {
@@ -67,12 +67,13 @@ async function readDocument(section: NotationSection, ctx: SectionContext): Prom
   }
 }
 
-function storeFiles(section: NotationSection, ctx: SectionContext): TrustStoreFile[] {
+async function storeFiles(section: NotationSection, ctx: SectionContext): Promise<TrustStoreFile[]> {
   const store = section.trustStore;
   const field = `${ctx.field}.trustStore`;
   if (store === undefined) return [];
+  const { readTrustStoreFolder } = typeof store === 'string' ? await import('./policy/trust-store-folder') : {};
   try {
-    if (typeof store === 'string') return readTrustStoreFolder(ctx.resolvePath(store));
+    if (typeof store === 'string') return readTrustStoreFolder!(ctx.resolvePath(store));
     return Object.entries(store).flatMap(([key, pems]) => {
       const [type, name] = key.split(':') as [TrustStoreType, string];
       return (Array.isArray(pems) ? pems : [pems]).map((pem, i) => ({
@@ -100,7 +101,8 @@ export const notationModule: FormatModule<NotationSection, NotationSettings> = {
   secretReferences: () => [],
   async resolve(section, ctx) {
     const document = await readDocument(section, ctx);
-    const files = storeFiles(section, ctx);
+    const files = await storeFiles(section, ctx);
+    const { buildNotationSettings } = await import('./settings');
     try {
       return buildNotationSettings(document, files);
     } catch (cause) {
@@ -112,14 +114,11 @@ export const notationModule: FormatModule<NotationSection, NotationSettings> = {
       .update([...settings.fingerprints.entries()].map(([name, fp]) => `${name}=${fp}`).join('\n'))
       .digest('hex')
       .slice(0, 32),
-  createVerifier: ({ policy, cache, observer }) =>
-    new NotationVerifier({
-      cache: cache.trustCache,
-      registry: new OciRegistryClient({ store: cache.store, registries: policy.registries, observer }),
-      timestamps: new Rfc3161TimestampVerifier(),
-      revocation: new OcspCrlRevocationChecker(),
-      plugins: verificationPlugins({ env: process.env, clock: systemClock }),
-      freshTtlMs: policy.cache.freshTtlSeconds * 1000,
-      maxStaleMs: policy.cache.maxStaleSeconds * 1000,
-    }),
+  createVerifier: (deps) =>
+    new LazySignatureVerifier(
+      NOTATION_FORMAT,
+      'REGISTRY_UNREACHABLE',
+      (rule) => (rule as { notation?: NotationSettings }).notation !== undefined,
+      () => import('./create-verifier').then(({ createNotationVerifier }) => createNotationVerifier(deps)),
+    ),
 };

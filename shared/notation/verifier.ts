@@ -17,12 +17,13 @@ import type {
   VerifyContext,
 } from '../verify/types';
 import { verifyArtifact } from './discovery';
+import { NOTATION_FORMAT } from './format-name';
 import type { Descriptor } from './payload';
 import { selectStatement, type TrustPolicyStatement } from './policy/trust-policy';
 import type { NotationSettings } from './settings';
 import type { PluginRegistry, RevocationChecker, TimestampVerifier } from './types';
 
-export const NOTATION_FORMAT = 'notation';
+export { NOTATION_FORMAT };
 export const DEFAULT_FRESH_TTL_MS = 300_000;
 export const DEFAULT_MAX_STALE_MS = 3_600_000;
 /** A verified result with nothing in the signature that ends it is still re-verified at least this often. */
