@@ -49,7 +49,10 @@ export function registerWebhookConfig(program: Command): void {
       '--ca-bundle <base64>',
       "base64 PEM CA bundle, for endpoints public roots don't cover (e.g. serve --self-signed)",
     )
-    .option('--stack <name>', 'read the configuration of a deployed stack and fill in the token from Secrets Manager')
+    .option(
+      '--stack <name>',
+      'read the configuration of a deployed stack and fill in the token from Secrets Manager (the token rotation steps go to stderr)',
+    )
     .option('--region <region>', 'AWS region of the stack (default: the SDK default, e.g. AWS_REGION)')
     .option('--keep-placeholder', `print ${TOKEN_PLACEHOLDER} instead of the token (e.g. to template it in GitOps)`)
     .option('--timeout <seconds>', 'timeoutSeconds of the webhook, 1 to 30')
@@ -129,22 +132,24 @@ async function webhookConfigYaml(options: WebhookConfigOptions): Promise<string>
   );
 }
 
-/** The AWS SDK loads only here, so that the --url path and --help start fast and work offline. */
+/**
+ * The AWS SDK loads only here, so that the --url path and --help start fast and work offline. The token rotation
+ * steps for this stack go to stderr (shared/webhook-config/rotation-hint.ts).
+ */
 async function fromStack(
   stackName: string,
   region: string | undefined,
   shape: { keepPlaceholder: boolean; mutating: boolean },
 ): Promise<string> {
-  const [{ CloudFormation }, { SecretsManager }, { CLI_AWS_CLIENT_CONFIG, webhookConfigurationFromStack }] =
-    await Promise.all([
-      import('@aws-sdk/client-cloudformation'),
-      import('@aws-sdk/client-secrets-manager'),
-      import('../../shared/webhook-config/deployed-stack'),
-    ]);
-  const config = { ...CLI_AWS_CLIENT_CONFIG, ...(region && { region }) };
-  return webhookConfigurationFromStack(
-    { cloudFormation: new CloudFormation(config), secrets: new SecretsManager(config) },
-    stackName,
-    shape,
-  );
+  const [{ CloudFormation }, { SecretsManager }, stack, { tokenRotationHint }] = await Promise.all([
+    import('@aws-sdk/client-cloudformation'),
+    import('@aws-sdk/client-secrets-manager'),
+    import('../../shared/webhook-config/deployed-stack'),
+    import('../../shared/webhook-config/rotation-hint'),
+  ]);
+  const config = { ...stack.CLI_AWS_CLIENT_CONFIG, ...(region && { region }) };
+  const outputs = await stack.readStackOutputs(new CloudFormation(config), stackName);
+  const yaml = await stack.webhookConfigurationFromOutputs(new SecretsManager(config), outputs, stackName, shape);
+  process.stderr.write(tokenRotationHint({ stackName, ...(region && { region }), outputs }));
+  return yaml;
 }

@@ -61,12 +61,19 @@ export async function webhookConfigurationFromStack(
   options: { keepPlaceholder?: boolean; mutating?: boolean } = {},
 ): Promise<string> {
   const outputs = await readStackOutputs(clients.cloudFormation, stackName);
+  return webhookConfigurationFromOutputs(clients.secrets, outputs, stackName, options);
+}
+
+/** As webhookConfigurationFromStack, from outputs already read (the CLI reads them once and prints hints too). */
+export async function webhookConfigurationFromOutputs(
+  secrets: SecretsManagerApi,
+  outputs: StackOutputs,
+  stackName: string,
+  options: { keepPlaceholder?: boolean; mutating?: boolean } = {},
+): Promise<string> {
   const key = options.mutating ? STACK_OUTPUTS.mutatingWebhookConfiguration : STACK_OUTPUTS.webhookConfiguration;
   const yaml = requireOutput(outputs, key, stackName);
   if (options.keepPlaceholder) return yaml;
-  const token = await readWebhookToken(
-    clients.secrets,
-    requireOutput(outputs, STACK_OUTPUTS.tokenSecretArn, stackName),
-  );
+  const token = await readWebhookToken(secrets, requireOutput(outputs, STACK_OUTPUTS.tokenSecretArn, stackName));
   return fillToken(yaml, token);
 }
