@@ -1,19 +1,10 @@
-import type { AdmissionRequest } from '../admission/types';
 import { decisionOf } from '../decision/decide';
 import type { ReviewOutcome } from '../decision/types';
 import type { Mode } from '../policy/types';
 import type { SignatureRecord } from '../verify/types';
 import { DECISION_LOG, IMAGE_FIELDS } from './fields';
+import { type DecisionRequestInfo, flatList, MAX_REASON_CHARS, recordBase, truncate } from './record-base';
 
-/** The request fields a decision record carries; a whole AdmissionRequest fits, raw objects are never read. */
-export type DecisionRequestInfo = Pick<
-  AdmissionRequest,
-  'uid' | 'operation' | 'kind' | 'namespace' | 'name' | 'userInfo' | 'dryRun'
->;
-
-/** Bounds for the flat fields, so that one huge object cannot make a huge log line. */
-const MAX_FLAT_CHARS = 2000;
-const MAX_REASON_CHARS = 500;
 /** Warnings per image in the record: a format that logs more is misbehaving; the count says so. */
 const MAX_WARNINGS_PER_IMAGE = 10;
 
@@ -30,17 +21,9 @@ export function buildDecisionRecord(
 ): Record<string, unknown> {
   const denied = outcome.images.filter((image) => !image.allowed);
   return {
-    [DECISION_LOG.event]: DECISION_LOG.eventValue,
-    [DECISION_LOG.uid]: request.uid,
-    [DECISION_LOG.operation]: request.operation,
-    [DECISION_LOG.kind]: request.kind.kind,
-    [DECISION_LOG.namespace]: request.namespace,
-    [DECISION_LOG.name]: request.name,
-    [DECISION_LOG.user]: request.userInfo.username,
+    ...recordBase(DECISION_LOG.eventValue, request, context.durationMs),
     [DECISION_LOG.decision]: decisionOf(outcome),
     [DECISION_LOG.mode]: context.mode,
-    [DECISION_LOG.dryRun]: request.dryRun,
-    [DECISION_LOG.durationMs]: Math.round(context.durationMs),
     [DECISION_LOG.images]: outcome.images.map((image) => ({
       [IMAGE_FIELDS.image]: image.image,
       [IMAGE_FIELDS.name]: image.name,
@@ -64,8 +47,8 @@ export function buildDecisionRecord(
       [IMAGE_FIELDS.signature]: signatureRecord(image.signature),
       [IMAGE_FIELDS.viaIndex]: image.viaIndex,
     })),
-    [DECISION_LOG.deniedCodes]: truncate([...new Set(denied.map((image) => image.code))].join(','), MAX_FLAT_CHARS),
-    [DECISION_LOG.deniedImages]: truncate([...new Set(denied.map((image) => image.image))].join(','), MAX_FLAT_CHARS),
+    [DECISION_LOG.deniedCodes]: flatList(denied.map((image) => image.code)),
+    [DECISION_LOG.deniedImages]: flatList(denied.map((image) => image.image)),
     [DECISION_LOG.reason]: denied[0] ? truncate(denied[0].reason, MAX_REASON_CHARS) : undefined,
   };
 }
@@ -85,8 +68,4 @@ function boundedWarnings(warnings: readonly string[] | undefined): string[] | un
   const kept = warnings.slice(0, MAX_WARNINGS_PER_IMAGE).map((warning) => truncate(warning, MAX_REASON_CHARS));
   const more = warnings.length - kept.length;
   return more > 0 ? [...kept, `and ${more} more`] : kept;
-}
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

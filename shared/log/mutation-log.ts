@@ -1,12 +1,8 @@
 import type { PinOutcome } from '../mutate/pinner';
 import { METRIC, type Observer } from '../observer';
-import type { DecisionRequestInfo } from './decision-log';
-import { DECISION_LOG } from './fields';
 import { MUTATION_LOG, PIN_FIELDS, UNPINNED_FIELDS } from './mutation-fields';
+import { type DecisionRequestInfo, flatList, MAX_REASON_CHARS, recordBase, truncate } from './record-base';
 
-/** Bounds, as for the decision record: one huge object cannot make a huge log line. */
-const MAX_FLAT_CHARS = 2000;
-const MAX_REASON_CHARS = 500;
 /** Images left alone are listed up to this many (the pins are all listed: each is a change made to the object). */
 const MAX_UNPINNED_LISTED = 50;
 
@@ -20,15 +16,7 @@ export function buildMutationRecord(
   context: { durationMs: number },
 ): Record<string, unknown> {
   return {
-    [DECISION_LOG.event]: MUTATION_LOG.eventValue,
-    [DECISION_LOG.uid]: request.uid,
-    [DECISION_LOG.operation]: request.operation,
-    [DECISION_LOG.kind]: request.kind.kind,
-    [DECISION_LOG.namespace]: request.namespace,
-    [DECISION_LOG.name]: request.name,
-    [DECISION_LOG.user]: request.userInfo.username,
-    [DECISION_LOG.dryRun]: request.dryRun,
-    [DECISION_LOG.durationMs]: Math.round(context.durationMs),
+    ...recordBase(MUTATION_LOG.eventValue, request, context.durationMs),
     [MUTATION_LOG.pinnedCount]: outcome.pins.length,
     [MUTATION_LOG.pins]: outcome.pins.map((pin) => ({
       [PIN_FIELDS.path]: pin.path,
@@ -38,10 +26,7 @@ export function buildMutationRecord(
       [PIN_FIELDS.format]: pin.format,
       [PIN_FIELDS.source]: pin.source,
     })),
-    [MUTATION_LOG.pinnedImages]: truncate(
-      [...new Set(outcome.pins.map((pin) => pin.pinned))].join(','),
-      MAX_FLAT_CHARS,
-    ),
+    [MUTATION_LOG.pinnedImages]: flatList(outcome.pins.map((pin) => pin.pinned)),
     [MUTATION_LOG.unpinned]: outcome.unpinned.slice(0, MAX_UNPINNED_LISTED).map((image) => ({
       [UNPINNED_FIELDS.path]: image.path,
       [UNPINNED_FIELDS.image]: image.image,
@@ -61,8 +46,4 @@ export function recordMutationMetrics(observer: Observer, outcome: PinOutcome, d
   observer.count(METRIC.mutations, 1, { name: 'result', value: result });
   if (outcome.pins.length > 0) observer.count(METRIC.pinnedImages, outcome.pins.length);
   observer.count(METRIC.mutationLatency, Math.round(durationMs));
-}
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
