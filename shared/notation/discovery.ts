@@ -8,6 +8,7 @@
 import { TrustError } from '../errors';
 import type { RegistryClient, RepositoryRef } from '../registry/client';
 import type { Descriptor as RegistryDescriptor } from '../registry/descriptor';
+import type { ReferrersResult } from '../registry/referrers';
 import { MEDIA_TYPE } from './media-types';
 import type { Descriptor } from './payload';
 import type { TrustPolicyStatement } from './policy/trust-policy';
@@ -32,6 +33,8 @@ export interface ArtifactVerifyInput {
   readonly repo: RepositoryRef;
   /** The image's resolved descriptor: what the signed payload must name. */
   readonly descriptor: Descriptor;
+  /** The descriptor's signature referrers when already listed (listSignatures); else listed here. */
+  readonly referrers?: ReferrersResult;
   readonly statement: TrustPolicyStatement;
   readonly stores: TrustStores;
   readonly nowMs: number;
@@ -141,13 +144,20 @@ function failureOf(error: unknown, signature: string): SignatureFailure {
   return { signature, code, reason: (error as Error).message };
 }
 
+/** The referrers of `digest` that may be Notation signatures (by artifact type). */
+export function listSignatures(
+  client: RegistryClient,
+  repo: RepositoryRef,
+  digest: string,
+  signal: AbortSignal,
+): Promise<ReferrersResult> {
+  return client.listReferrers(repo, digest, { signal, artifactType: MEDIA_TYPE.signatureArtifact });
+}
+
 export async function verifyArtifact(input: ArtifactVerifyInput): Promise<ArtifactOutcome> {
   const { client, repo, descriptor, signal } = input;
   const maxAttempts = input.maxAttempts ?? MAX_SIGNATURE_ATTEMPTS;
-  const listed = await client.listReferrers(repo, descriptor.digest, {
-    signal,
-    artifactType: MEDIA_TYPE.signatureArtifact,
-  });
+  const listed = input.referrers ?? (await listSignatures(client, repo, descriptor.digest, signal));
   const candidates = listed.referrers.filter(
     (r) => r.mediaType === MEDIA_TYPE.ociManifest || r.mediaType === MEDIA_TYPE.ociArtifactManifest,
   );

@@ -8,6 +8,7 @@ import { NotaryGateError, TrustError, type VerdictCode } from '../errors';
 import type { ImageReference } from '../image/types';
 import type { Rule } from '../policy/types';
 import type { RegistryClient, RepositoryRef } from '../registry/client';
+import type { ReferrersResult } from '../registry/referrers';
 import type {
   DigestResolution,
   ImageVerdict,
@@ -16,7 +17,7 @@ import type {
   TrustSource,
   VerifyContext,
 } from '../verify/types';
-import { verifyArtifact } from './discovery';
+import { listSignatures, verifyArtifact } from './discovery';
 import { NOTATION_FORMAT } from './format-name';
 import type { Descriptor } from './payload';
 import { selectStatement, type TrustPolicyStatement } from './policy/trust-policy';
@@ -127,61 +128,93 @@ export class NotationVerifier implements SignatureVerifier {
     ctx: VerifyContext,
   ): Promise<{ image: VerifiedImage; source: TrustSource }> {
     const repo: RepositoryRef = { host: ref.domain.toLowerCase(), repository: ref.path };
-    const descriptor: Descriptor = await this.deps.registry.resolve(repo, ref.digest ?? ref.tag ?? 'latest', {
-      signal: ctx.signal,
-    });
-    if (ref.digest !== undefined && descriptor.digest !== ref.digest) {
-      throw new TrustError(
-        'DIGEST_MISMATCH',
-        `The registry answered ${descriptor.digest} for ${ref.name}@${ref.digest}.`,
-      );
-    }
     const fingerprint = settings.fingerprints.get(statement.name) ?? 'none';
-    const key = ['notation', repo.host, `${repo.repository}@${descriptor.digest}`, statement.name, fingerprint]
-      .map((part) => part.replace(/[%#]/g, (c) => (c === '%' ? '%25' : '%23')))
-      .join('#');
-    const { value, source } = await this.deps.cache.getOrLoad<VerifiedImage>(
-      key,
-      async (signal) => {
-        const outcome = await verifyArtifact({
-          client: this.deps.registry,
-          repo,
-          descriptor: { mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size },
-          statement,
-          stores: settings.stores,
-          nowMs: ctx.nowMs,
-          signal, // the flight's: other admissions may be waiting on this load
-          timestamps: this.deps.timestamps,
-          revocation: this.deps.revocation,
-          plugins: this.deps.plugins,
-          maxAttempts: this.deps.maxAttempts,
-        });
-        if (!outcome.verified) throw new TrustError(outcome.code, outcome.reason);
-        const { signer, validUntilMs } = outcome.outcome;
-        // Cached until the signature or the chain ends (then a strict level denies); a result that already carries
-        // that as a logged warning does not change at the boundary.
-        const cap = ctx.nowMs + MAX_RESULT_LIFETIME_MS;
-        const expiresAtMs = validUntilMs !== undefined && validUntilMs > ctx.nowMs ? Math.min(validUntilMs, cap) : cap;
-        const image: VerifiedImage = {
-          digest: descriptor.digest,
-          signature: outcome.signature,
-          signer: signer.subject,
-          chainSha256: signer.chainSha256,
-          warnings: outcome.warnings.map(
-            (w) => `${w.reason} (${w.code}; logged, not enforced, by level ${statement.level})`,
-          ),
-          expiresAtMs,
-        };
-        return { value: image, expiresAtMs };
-      },
-      {
+    const keyFor = (digest: string) =>
+      ['notation', repo.host, `${repo.repository}@${digest}`, statement.name, fingerprint]
+        .map((part) => part.replace(/[%#]/g, (c) => (c === '%' ? '%25' : '%23')))
+        .join('#');
+    const digest = ref.digest;
+    if (digest !== undefined) {
+      // A digest names its bytes, so its cached verdict needs no registry call; a cold one asks for the descriptor
+      // and the referrers at once (the listing needs only the digest): one round trip instead of two.
+      return this.#cachedVerification(keyFor(digest), ctx, async (signal) => {
+        const [descriptor, referrers] = await Promise.all([
+          this.deps.registry.resolve(repo, digest, { signal }),
+          listSignatures(this.deps.registry, repo, digest, signal),
+        ]);
+        if (descriptor.digest !== digest) {
+          throw new TrustError(
+            'DIGEST_MISMATCH',
+            `The registry answered ${descriptor.digest} for ${ref.name}@${digest}.`,
+          );
+        }
+        return this.#verifyDescriptor(repo, descriptor, referrers, settings, statement, ctx.nowMs, signal);
+      });
+    }
+    // A tag may move: resolved first (briefly cached by the client), its digest keys the verdict.
+    const descriptor = await this.deps.registry.resolve(repo, ref.tag ?? 'latest', { signal: ctx.signal });
+    return this.#cachedVerification(keyFor(descriptor.digest), ctx, (signal) =>
+      this.#verifyDescriptor(repo, descriptor, undefined, settings, statement, ctx.nowMs, signal),
+    );
+  }
+
+  #cachedVerification(
+    key: string,
+    ctx: VerifyContext,
+    load: (signal: AbortSignal) => Promise<{ value: VerifiedImage; expiresAtMs: number }>,
+  ): Promise<{ image: VerifiedImage; source: TrustSource }> {
+    return this.deps.cache
+      .getOrLoad<VerifiedImage>(key, load, {
         nowMs: ctx.nowMs,
         freshTtlMs: this.deps.freshTtlMs ?? DEFAULT_FRESH_TTL_MS,
         maxStaleMs: this.deps.maxStaleMs ?? DEFAULT_MAX_STALE_MS,
         signal: ctx.signal,
-      },
-    );
-    return { image: value, source };
+      })
+      .then(({ value, source }) => ({ image: value, source }));
+  }
+
+  /** Verifies the signatures of a resolved descriptor (listing them unless given); throws TrustError on failure. */
+  async #verifyDescriptor(
+    repo: RepositoryRef,
+    resolved: Descriptor,
+    referrers: ReferrersResult | undefined,
+    settings: NotationSettings,
+    statement: TrustPolicyStatement,
+    nowMs: number,
+    signal: AbortSignal, // the flight's: other admissions may be waiting on this load
+  ): Promise<{ value: VerifiedImage; expiresAtMs: number }> {
+    const descriptor: Descriptor = { mediaType: resolved.mediaType, digest: resolved.digest, size: resolved.size };
+    const outcome = await verifyArtifact({
+      client: this.deps.registry,
+      repo,
+      descriptor,
+      referrers,
+      statement,
+      stores: settings.stores,
+      nowMs,
+      signal,
+      timestamps: this.deps.timestamps,
+      revocation: this.deps.revocation,
+      plugins: this.deps.plugins,
+      maxAttempts: this.deps.maxAttempts,
+    });
+    if (!outcome.verified) throw new TrustError(outcome.code, outcome.reason);
+    const { signer, validUntilMs } = outcome.outcome;
+    // Cached until the signature or the chain ends (then a strict level denies); a result that already carries
+    // that as a logged warning does not change at the boundary.
+    const cap = nowMs + MAX_RESULT_LIFETIME_MS;
+    const expiresAtMs = validUntilMs !== undefined && validUntilMs > nowMs ? Math.min(validUntilMs, cap) : cap;
+    const image: VerifiedImage = {
+      digest: descriptor.digest,
+      signature: outcome.signature,
+      signer: signer.subject,
+      chainSha256: signer.chainSha256,
+      warnings: outcome.warnings.map(
+        (w) => `${w.reason} (${w.code}; logged, not enforced, by level ${statement.level})`,
+      ),
+      expiresAtMs,
+    };
+    return { value: image, expiresAtMs };
   }
 
   #failure(error: unknown, ref: ImageReference, signal: AbortSignal): ImageVerdict {
