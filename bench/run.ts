@@ -4,7 +4,7 @@
  * the project's script, runs each scenario in turn, prints a table with each target, and writes the numbers to
  * bench/results/latest.json. Not part of `npm test`; takes about a minute.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadPolicy } from '../shared/policy/load';
@@ -12,6 +12,7 @@ import { hasCommand } from '../test/harness/processes';
 import { buildBundle } from './lib/bundle';
 import { startFixture } from './lib/fixture';
 import { machineInfo } from './lib/machine';
+import { startNotationFixture, writeCombinedPolicy } from './lib/notation-fixture';
 import { publishTable } from './lib/publish';
 import { formatTable } from './lib/report';
 import { elapsedMs, round } from './lib/stats';
@@ -20,6 +21,9 @@ import { runBundle } from './scenarios/bundle';
 import { runCold } from './scenarios/cold';
 import { runDelegations } from './scenarios/delegations';
 import { runDynamo } from './scenarios/dynamodb';
+import { runEnvelopeCpu } from './scenarios/envelope-cpu';
+import { runNotationCold } from './scenarios/notation-cold';
+import { runRegistry } from './scenarios/registry';
 import { runServe } from './scenarios/serve';
 import { runStampede } from './scenarios/stampede';
 import { runStartup } from './scenarios/startup';
@@ -45,12 +49,23 @@ async function main(): Promise<void> {
   }
   const fixture = await startFixture();
   const buildDir = await mkdtemp(path.join(tmpdir(), 'notary-gate-bench-bundle-'));
+  let notation: Awaited<ReturnType<typeof startNotationFixture>> | undefined;
+  const stopAll = async () => {
+    await notation?.stop();
+    await fixture.stop();
+  };
   // Ctrl-C must not leave the notary-server behind.
-  const onSignal = () => void fixture.stop().finally(() => process.exit(130));
+  const onSignal = () => void stopAll().finally(() => process.exit(130));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
     const policy = await loadPolicy({ file: fixture.policyFile });
+    // The Notation images on the in-process registry, and a policy that verifies them and the Notary repositories.
+    notation = await startNotationFixture(fixture.dir);
+    const combinedPolicyFile = path.join(fixture.dir, 'policy-with-notation.yaml');
+    await writeCombinedPolicy(await readFile(fixture.policyFile, 'utf8'), notation, combinedPolicyFile);
+    const combinedPolicy = await loadPolicy({ file: combinedPolicyFile });
+    const notationFixture = notation;
     const step = <T>(name: string, work: () => Promise<T>): Promise<T> => {
       process.stderr.write(`  ${name}...\n`);
       return work();
@@ -68,13 +83,24 @@ async function main(): Promise<void> {
       : undefined;
     const warm =
       want('warm') || want('serve')
-        ? await step('warm admission (bundled Lambda)', () => runWarm(fixture, bundleFile))
+        ? await step('warm admission (bundled Lambda: Notary, Notation and /mutate interleaved)', () =>
+            runWarm(fixture, bundleFile, { notation: { fixture: notationFixture, policyFile: combinedPolicyFile } }),
+          )
         : undefined;
     const dynamo = want('dynamodb')
       ? await step('DynamoDB path (dynalite)', () => runDynamo(fixture, policy))
       : undefined;
     const cold = want('cold')
       ? await step('cold path (notary-server, token auth)', () => runCold(fixture, policy))
+      : undefined;
+    const registry = want('registry')
+      ? await step('cold registry resolution (in-process registry, Bearer auth)', () => runRegistry(notationFixture))
+      : undefined;
+    const notationCold = want('notation-cold')
+      ? await step('cold Notation verification', () => runNotationCold(notationFixture, combinedPolicy))
+      : undefined;
+    const envelopeCpu = want('envelope-cpu')
+      ? await step('CPU per Notation envelope', () => runEnvelopeCpu())
       : undefined;
     const stampede = want('stampede') ? await step('stampede', () => runStampede(fixture, policy)) : undefined;
     const delegations = want('delegations')
@@ -86,7 +112,20 @@ async function main(): Promise<void> {
         : undefined;
     const baseline = want('baseline') ? await step('baseline (seed approach)', () => runBaseline(fixture)) : undefined;
 
-    const scenarios = { warm, dynamodb: dynamo, cold, stampede, delegations, bundle, startup, serve, baseline };
+    const scenarios = {
+      warm,
+      dynamodb: dynamo,
+      cold,
+      registry,
+      notationCold,
+      envelopeCpu,
+      stampede,
+      delegations,
+      bundle,
+      startup,
+      serve,
+      baseline,
+    };
     const rows = summaryRows(scenarios);
 
     const durationSeconds = round(elapsedMs(started) / 1000, 1);
@@ -124,7 +163,7 @@ async function main(): Promise<void> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await fixture.stop();
+    await stopAll();
     await rm(buildDir, { recursive: true, force: true });
   }
 }

@@ -37,7 +37,7 @@ export class RecordingTransport implements HttpTransport {
       this.#completedSinceWaveOpened = false;
     }
     const wave = this.#wave;
-    const what = describe(request.url);
+    const what = describe(request.url, request.method);
     try {
       const response = await this.inner.request(request);
       this.#requests.push({ what, status: response.status, wave });
@@ -51,11 +51,31 @@ export class RecordingTransport implements HttpTransport {
   }
 }
 
-/** `root.json` for a TUF file, `token` for anything else (the token realm). */
-function describe(url: string): string {
+/**
+ * `root.json` for a TUF file; for an OCI registry `HEAD manifest`, `manifest`, `referrers`, `blob`; `token` for
+ * anything else (the token realm).
+ */
+function describe(url: string, method: string | undefined): string {
+  const { pathname } = new URL(url);
   // Delegated roles have a slash in their name (`targets/releases.json`).
-  const match = /\/_trust\/tuf\/([^?]+)$/.exec(new URL(url).pathname);
-  return match ? decodeURIComponent(match[1]!).replace(/\.[0-9a-f]{64}\.json$/, '.{sha256}.json') : 'token';
+  const tuf = /\/_trust\/tuf\/([^?]+)$/.exec(pathname);
+  if (tuf) return decodeURIComponent(tuf[1]!).replace(/\.[0-9a-f]{64}\.json$/, '.{sha256}.json');
+  const registry = /^\/v2\/.+\/(manifests|blobs|referrers)\/[^/]+$/.exec(pathname);
+  if (registry) {
+    const kind = { manifests: 'manifest', blobs: 'blob', referrers: 'referrers' }[registry[1] as 'blobs'];
+    return method === 'HEAD' ? `HEAD ${kind}` : kind;
+  }
+  return 'token';
+}
+
+/**
+ * Waves after authentication: those after the last wave that fetched a token (all of them when none did). What a
+ * client that already holds a token pays per cold lookup, and what issue 12's and 13's targets count.
+ */
+export function wavesAfterAuth(requests: readonly RecordedRequest[]): number {
+  const tokenWaves = requests.filter((r) => r.what === 'token').map((r) => r.wave);
+  const after = tokenWaves.length === 0 ? -1 : Math.max(...tokenWaves);
+  return new Set(requests.filter((r) => r.wave > after).map((r) => r.wave)).size;
 }
 
 /** Waves as text, e.g. `root,timestamp (401) > token > root,timestamp > snapshot > targets` (a markdown table cell). */
