@@ -1,4 +1,4 @@
-import { describeWaves, RecordingTransport } from '../../../bench/lib/recording-transport';
+import { describeWaves, RecordingTransport, wavesAfterAuth } from '../../../bench/lib/recording-transport';
 import { NOTARY_ORIGIN } from '../../../shared/notary/origin';
 import type { HttpRequest, HttpResponse, HttpTransport } from '../../../shared/registry/http';
 
@@ -48,6 +48,43 @@ describe('the recording transport of the bench', () => {
       manual.answer(tuf('targets/releases.json'), 404);
       await releases;
       expect(recording.requests).toEqual([{ what: 'targets/releases.json', status: 404, wave: 0 }]);
+    });
+  });
+
+  describe('when an OCI registry is asked', () => {
+    it('names manifests (HEAD or GET), referrers and blobs, and counts the waves after the token', async () => {
+      const manual = new ManualTransport();
+      const recording = new RecordingTransport(manual);
+      const v2 = (rest: string) => `https://registry.test/v2/team/app/${rest}`;
+      const digest = `sha256:${HEX}`;
+      const first = [
+        recording.request({ ...get(v2(`manifests/${digest}`)), method: 'HEAD' }),
+        recording.request(get(v2(`referrers/${digest}`))),
+      ];
+      manual.answer(v2(`manifests/${digest}`), 401);
+      manual.answer(v2(`referrers/${digest}`), 401);
+      await Promise.all(first);
+      const token = recording.request(get('https://registry.test/token?scope=repository:team/app:pull'));
+      manual.answer('https://registry.test/token?scope=repository:team/app:pull');
+      await token;
+      const referrers = recording.request(get(v2(`referrers/${digest}`)));
+      manual.answer(v2(`referrers/${digest}`));
+      await referrers;
+      const blob = recording.request(get(v2(`blobs/${digest}`)));
+      manual.answer(v2(`blobs/${digest}`));
+      await blob;
+
+      expect(describeWaves(recording.requests)).toBe('HEAD manifest,referrers (401) > token > referrers > blob');
+      expect(wavesAfterAuth(recording.requests)).toBe(2);
+    });
+
+    it('counts every wave as after auth when no token was fetched', async () => {
+      const manual = new ManualTransport();
+      const recording = new RecordingTransport(manual);
+      const pending = recording.request(get('https://registry.test/v2/team/app/manifests/v1'));
+      manual.answer('https://registry.test/v2/team/app/manifests/v1');
+      await pending;
+      expect(wavesAfterAuth(recording.requests)).toBe(1);
     });
   });
 
