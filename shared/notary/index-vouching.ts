@@ -16,7 +16,7 @@ import { isIndexMediaType } from '../registry/media-types';
 import type { RegistriesConfig } from '../registry/settings';
 import type { ImageVerdict, VerifyContext } from '../verify/types';
 import { NOTARY_V1_FORMAT } from './format-name';
-import { DEFAULT_TRUSTED_ROLES } from './tuf/resolve';
+import { findTag, roleTargets, trustedRoles } from './tuf/resolve';
 import type { VerifiedTrust } from './tuf/types';
 
 /**
@@ -53,17 +53,21 @@ export function indexCandidates(
   trust: VerifiedTrust,
   delegations: readonly string[] | undefined,
 ): IndexCandidate[] {
-  const roles = delegations?.length ? delegations : DEFAULT_TRUSTED_ROLES;
+  const roles = trustedRoles(delegations);
+  const image = ref.digest?.toLowerCase();
+  if (ref.tag !== undefined) {
+    // tag@digest: the tag resolves in its first trusted role only, as docker resolves it
+    const signed = findTag(trust, roles, ref.tag);
+    if (!signed || signed.target.digest === image) return [];
+    return [{ tag: signed.tag, role: signed.role, digest: signed.target.digest }];
+  }
   const candidates: IndexCandidate[] = [];
   const seen = new Set<string>();
   for (const role of roles) {
-    const targets = trust.roles.find((entry) => entry.role === role)?.targets ?? {};
-    for (const [tag, target] of Object.entries(targets)) {
-      if (ref.tag !== undefined && tag !== ref.tag) continue;
-      if (seen.has(target.digest) || target.digest === ref.digest?.toLowerCase()) continue;
+    for (const [tag, target] of Object.entries(roleTargets(trust, role))) {
+      if (seen.has(target.digest) || target.digest === image) continue;
       seen.add(target.digest);
       candidates.push({ tag, role, digest: target.digest });
-      if (ref.tag !== undefined) return candidates; // the tag resolves in its first role only
       if (candidates.length >= MAX_INDEXES_TRIED) return candidates;
     }
   }

@@ -21,7 +21,7 @@ export const DEFAULT_TRUSTED_ROLES: readonly string[] = ['targets/releases', 'ta
  * Notary signs sha256 digests only, so no other algorithm can match.
  */
 export function resolveImage(ref: ImageReference, trust: VerifiedTrust, options: ResolveOptions): ImageVerdict {
-  const roles = options.delegations?.length ? options.delegations : DEFAULT_TRUSTED_ROLES;
+  const roles = trustedRoles(options.delegations);
   const roleText = roles.join(', ');
   const digest = ref.digest?.toLowerCase();
 
@@ -68,25 +68,36 @@ export function resolveImage(ref: ImageReference, trust: VerifiedTrust, options:
   return allow(`${ref.name}:${ref.tag} is signed in ${signed.role} with digest ${signedDigest}`, signedDigest);
 }
 
-interface Found {
+/** A signed tag: where it is signed and with what. */
+export interface SignedTag {
   readonly role: string;
   readonly tag: string;
   readonly target: SignedTarget;
 }
 
+/** The roles whose signatures count, in order of precedence: the rule's `delegations`, else docker's. */
+export function trustedRoles(delegations: readonly string[] | undefined): readonly string[] {
+  return delegations?.length ? delegations : DEFAULT_TRUSTED_ROLES;
+}
+
+/** The tags one verified role signs (none when the role is absent, skipped or unknown). */
+export function roleTargets(trust: VerifiedTrust, role: string): Readonly<Record<string, SignedTarget>> {
+  return trust.roles.find((entry) => entry.role === role)?.targets ?? {};
+}
+
 /** The tag's signed target in the first trusted role that signs it (docker's GetTargetByName order). */
-function findTag(trust: VerifiedTrust, roles: readonly string[], tag: string): Found | undefined {
+export function findTag(trust: VerifiedTrust, roles: readonly string[], tag: string): SignedTag | undefined {
   for (const role of roles) {
-    const targets = trust.roles.find((r) => r.role === role)?.targets;
-    if (targets && Object.hasOwn(targets, tag)) return { role, tag, target: targets[tag]! };
+    const targets = roleTargets(trust, role);
+    if (Object.hasOwn(targets, tag)) return { role, tag, target: targets[tag]! };
   }
   return undefined;
 }
 
-function findDigest(trust: VerifiedTrust, roles: readonly string[], digest: string): Found | undefined {
+/** The first signed tag, in role order, whose digest is `digest`. */
+export function findDigest(trust: VerifiedTrust, roles: readonly string[], digest: string): SignedTag | undefined {
   for (const role of roles) {
-    const targets = trust.roles.find((r) => r.role === role)?.targets ?? {};
-    const entry = Object.entries(targets).find(([, target]) => target.digest === digest);
+    const entry = Object.entries(roleTargets(trust, role)).find(([, target]) => target.digest === digest);
     if (entry) return { role, tag: entry[0], target: entry[1] };
   }
   return undefined;
