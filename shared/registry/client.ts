@@ -140,8 +140,8 @@ export class OciRegistryClient implements RegistryClient {
   }
 
   resolve(repo: RepositoryRef, reference: string, options: RegistryRequestOptions & { fresh?: boolean } = {}) {
-    return this.#resolutions.resolve(repo, reference, options.fresh === true, () =>
-      this.#resolveAtRegistry(repo, reference, options),
+    return this.#resolutions.resolve(repo, reference, options, (signal) =>
+      this.#resolveAtRegistry(repo, reference, { signal }),
     );
   }
 

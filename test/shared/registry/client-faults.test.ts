@@ -194,6 +194,47 @@ describe('registry faults', () => {
       await expect(client.resolve(repo, 'v1')).rejects.toMatchObject({ code: 'REGISTRY_ERROR', message: /404/ });
     });
 
+    it('are reused up to one millisecond before the fresh TTL', async () => {
+      const clock = { nowMs: 1_000_000 };
+      const server = await startFakeServer((_req, res) => res.writeHead(200, goodHeaders()).end());
+      servers.push(server);
+      const { client, repo } = clientFor(server.url, { clock: () => clock.nowMs });
+      await client.resolve(repo, 'v1');
+      clock.nowMs += RESOLUTION_FRESH_TTL_MS - 1;
+      await client.resolve(repo, 'v1');
+      expect(server.requests).toHaveLength(1);
+    });
+
+    it("a caller whose deadline passes on a slow registry gets the stale resolution; others' waits go on", async () => {
+      const clock = { nowMs: 1_000_000 };
+      let slow = false;
+      const server = await startFakeServer((_req, res) =>
+        slow ? setTimeout(() => res.writeHead(200, goodHeaders()).end(), 300) : res.writeHead(200, goodHeaders()).end(),
+      );
+      servers.push(server);
+      const { client, repo } = clientFor(server.url, { clock: () => clock.nowMs });
+      const first = await client.resolve(repo, 'v1');
+      slow = true;
+      clock.nowMs += RESOLUTION_FRESH_TTL_MS;
+      const patient = client.resolve(repo, 'v1');
+      const hurried = client.resolve(repo, 'v1', { signal: AbortSignal.timeout(20) });
+      expect(await hurried).toEqual(first);
+      expect(await patient).toEqual(first);
+      expect(server.requests).toHaveLength(2);
+    });
+
+    it('a caller whose deadline passes with nothing to stand in: REGISTRY_UNREACHABLE naming the step', async () => {
+      const server = await startFakeServer((_req, res) =>
+        setTimeout(() => res.writeHead(200, goodHeaders()).end(), 300),
+      );
+      servers.push(server);
+      const { client, repo } = clientFor(server.url);
+      await expect(client.resolve(repo, 'v1', { signal: AbortSignal.timeout(20) })).rejects.toMatchObject({
+        code: 'REGISTRY_UNREACHABLE',
+        message: expect.stringMatching(/resolve team\/app:v1/),
+      });
+    });
+
     it('of one reference made together share one request', async () => {
       const server = await startFakeServer((_req, res) =>
         setTimeout(() => res.writeHead(200, goodHeaders()).end(), 20),
