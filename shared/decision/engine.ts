@@ -9,7 +9,7 @@ import { type Observer, silentObserver } from '../observer';
 import { POLICY_DEFAULTS } from '../policy/defaults';
 import { findRule } from '../policy/match';
 import type { Mode, Policy, Rule } from '../policy/types';
-import type { ImageVerdict, SignatureVerifier } from '../verify/types';
+import type { ImageVerdict, SignatureVerifier, VerifyContext } from '../verify/types';
 import { combineVerdicts, type NamedVerdict } from './combine';
 import { settleBefore } from './deadline';
 import type { CheckContext, CheckedImage, ImageDecision, ReviewOutcome } from './types';
@@ -159,11 +159,20 @@ export class DecisionEngine {
         reason: `the rule matching ${ref.name} requires signatures but names no signature format section this runtime verifies; add one to it`,
       };
     }
-    const run: FormatRun = { ref, rule, verifiers, verdicts: verifiers.map(() => undefined) };
+    const run: FormatRun = {
+      ref,
+      rule,
+      verifiers,
+      verdicts: verifiers.map(() => undefined),
+      waitingOn: verifiers.map(() => undefined),
+    };
     track(run);
     await Promise.all(
       verifiers.map(async (verifier, index) => {
-        run.verdicts[index] = await this.runFormat(verifier, ref, rule, nowMs, signal);
+        const waitingOn = (code: VerdictCode) => {
+          run.waitingOn[index] = code;
+        };
+        run.verdicts[index] = await this.runFormat(verifier, ref, rule, { nowMs, signal, waitingOn });
       }),
     );
     return combine(run);
@@ -174,13 +183,12 @@ export class DecisionEngine {
     verifier: SignatureVerifier,
     ref: ImageReference,
     rule: Rule,
-    nowMs: number,
-    signal: AbortSignal,
+    ctx: VerifyContext,
   ): Promise<ImageVerdict> {
     try {
-      return await verifier.verify(ref, rule, { nowMs, signal });
+      return await verifier.verify(ref, rule, ctx);
     } catch (error) {
-      if (signal.aborted) return unreachable(ref.name, verifier);
+      if (ctx.signal.aborted) return unreachable(ref.name, verifier);
       if (error instanceof NotaryGateError && isTrustErrorCode(error.code)) {
         return { allowed: false, code: error.code, reason: error.message, format: verifier.format };
       }
@@ -213,7 +221,9 @@ export class DecisionEngine {
       // Pending before any format started (cannot happen today: rules are matched synchronously).
       return { ...fields, ...deadlinePassed(fields.name ?? image), mode };
     }
-    const verdicts = run.verdicts.map((verdict, index) => verdict ?? unreachable(run.ref.name, run.verifiers[index]!));
+    const verdicts = run.verdicts.map(
+      (verdict, index) => verdict ?? unreachable(run.ref.name, run.verifiers[index]!, run.waitingOn[index]),
+    );
     return { ...fields, ...combine({ ...run, verdicts }), mode };
   }
 
@@ -258,6 +268,8 @@ interface FormatRun {
   readonly rule: Rule;
   readonly verifiers: readonly SignatureVerifier[];
   readonly verdicts: (ImageVerdict | undefined)[];
+  /** The origin each format last said it waits on (VerifyContext.waitingOn), when not its own. */
+  readonly waitingOn: (VerdictCode | undefined)[];
 }
 
 function combine(run: Omit<FormatRun, 'verdicts'> & { readonly verdicts: readonly (ImageVerdict | undefined)[] }) {
@@ -268,12 +280,16 @@ function combine(run: Omit<FormatRun, 'verdicts'> & { readonly verdicts: readonl
   return combineVerdicts(run.rule.require ?? POLICY_DEFAULTS.require, named);
 }
 
-/** A format whose origin did not answer before the deadline: its own "unreachable" code. */
-function unreachable(repository: string, verifier: SignatureVerifier): ImageVerdict {
+/**
+ * A format whose origin did not answer before the deadline: its own "unreachable" code, or that of the origin it
+ * said it was waiting on (Notary v1 asking the registry for a tag's digest: REGISTRY_UNREACHABLE).
+ */
+function unreachable(repository: string, verifier: SignatureVerifier, waitingOn?: VerdictCode): ImageVerdict {
+  const source = waitingOn === 'REGISTRY_UNREACHABLE' ? 'registry' : `${verifier.format} signature source`;
   return {
     allowed: false,
-    code: verifier.unreachableCode,
-    reason: `the trust data of ${repository} could not be verified before the admission deadline; retry, or check that its ${verifier.format} signature source is reachable`,
+    code: waitingOn ?? verifier.unreachableCode,
+    reason: `the trust data of ${repository} could not be verified before the admission deadline; retry, or check that its ${source} is reachable`,
     format: verifier.format,
   };
 }

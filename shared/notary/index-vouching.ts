@@ -10,9 +10,9 @@
  */
 import { TrustError } from '../errors';
 import type { ImageReference } from '../image/types';
-import { type RegistryClient, RegistryNotFoundError } from '../registry/client';
-import { parseIndexManifests } from '../registry/image-index';
-import { isIndexMediaType } from '../registry/media-types';
+import { RegistryNotFoundError } from '../registry/client';
+import { formatPlatform } from '../registry/descriptor';
+import type { IndexListings } from '../registry/index-listings';
 import type { RegistriesConfig } from '../registry/settings';
 import type { ImageVerdict, VerifyContext } from '../verify/types';
 import { NOTARY_V1_FORMAT } from './format-name';
@@ -33,9 +33,8 @@ export interface IndexCandidate {
 }
 
 export interface IndexVouchingDeps {
-  readonly registry: RegistryClient;
-  /** The policy's `registries:`: only hosts named there are asked. */
-  readonly registries: RegistriesConfig;
+  /** What each signed digest is (index or not, and what it lists), cached: a warm vouching asks no registry. */
+  readonly listings: IndexListings;
 }
 
 /** Whether the image's registry is configured, so that multi-arch vouching may be tried. */
@@ -77,8 +76,8 @@ export function indexCandidates(
 /**
  * The admission through a signed index that lists the image's digest, or the denial as it was (enriched with the
  * registry's code when the registry failed). Candidates are tried one after another, so a denial costs at most
- * MAX_INDEXES_TRIED lookups, and the first registry failure ends the search (the next would most likely fail too,
- * and the admission's deadline is short).
+ * MAX_INDEXES_TRIED lookups (none for a digest whose listing is kept), and the first registry failure ends the
+ * search (the next would most likely fail too, and the admission's deadline is short).
  */
 export async function vouchThroughIndex(
   ref: ImageReference,
@@ -92,17 +91,13 @@ export async function vouchThroughIndex(
   const repo = { host: ref.domain.toLowerCase(), repository: ref.path };
   for (const candidate of candidates) {
     try {
-      const head = await deps.registry.resolve(repo, candidate.digest, { signal: ctx.signal });
-      if (!isIndexMediaType(head.mediaType)) continue;
-      const { descriptor, bytes } = await deps.registry.fetchManifest(repo, candidate.digest, { signal: ctx.signal });
-      if (!isIndexMediaType(descriptor.mediaType)) continue;
-      // The bytes hash to the signed digest (the client checks), which fixes the length too: the signed `length` is
+      const listing = await deps.listings.listing(repo, candidate.digest, { signal: ctx.signal });
+      if (!listing.index) continue;
+      // The bytes hashed to the signed digest (the client checks), which fixes the length too: the signed `length` is
       // not compared, as `notary addhash` (and some CI signers) record a placeholder there.
-      const listed = parseIndexManifests(bytes, `the index ${candidate.digest} of ${ref.name}`).find(
-        (entry) => entry.digest === digest,
-      );
+      const listed = listing.manifests.find((entry) => entry.digest === digest);
       if (!listed) continue;
-      const platform = listed.platform ? ` (${platformText(listed.platform)})` : '';
+      const platform = listed.platform ? ` (${formatPlatform(listed.platform)})` : '';
       return {
         allowed: true,
         code: 'SIGNED',
@@ -115,16 +110,26 @@ export async function vouchThroughIndex(
       };
     } catch (error) {
       if (error instanceof RegistryNotFoundError) continue; // a signed digest the registry no longer holds
-      if (!(error instanceof TrustError)) throw error;
+      const failure = registryFailure(error, repo.host, ctx.signal);
       return {
         ...denial,
-        reason: `${denial.reason}; no signed image index could be checked for it (${error.code}: ${error.message})`,
+        reason: `${denial.reason}; no signed image index could be checked for it (${failure.code}: ${failure.message})`,
       };
     }
   }
   return denial;
 }
 
-function platformText(platform: { os?: string; architecture?: string; variant?: string }): string {
-  return [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/');
+/**
+ * A registry failure as a TrustError: the client's own, or REGISTRY_UNREACHABLE when the admission's deadline ended
+ * the wait (a shared request rejects the waiter with the signal's reason). Anything else is unexpected: rethrown.
+ */
+export function registryFailure(error: unknown, host: string, signal: AbortSignal): TrustError {
+  if (error instanceof TrustError) return error;
+  if (signal.aborted) {
+    return new TrustError('REGISTRY_UNREACHABLE', `The admission deadline passed before registry ${host} answered.`, {
+      cause: error,
+    });
+  }
+  throw error;
 }

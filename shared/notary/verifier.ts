@@ -12,7 +12,9 @@ import type { Observer } from '../observer';
 import { POLICY_DEFAULTS } from '../policy/defaults';
 import type { NotarySettings, Rule } from '../policy/types';
 import type { RegistryClient } from '../registry/client';
+import type { Descriptor } from '../registry/descriptor';
 import { type HttpTransport, NodeHttpTransport } from '../registry/http';
+import { IndexListings } from '../registry/index-listings';
 import type { RegistriesConfig } from '../registry/settings';
 import { TokenAuthenticator } from '../registry/token-auth';
 import { cacheKey } from '../verify/cache-key';
@@ -20,6 +22,7 @@ import type { DigestResolution, ImageVerdict, SignatureVerifier, VerifyContext }
 import { NOTARY_V1_FORMAT } from './format-name';
 import { indexCandidates, vouchingApplies, vouchThroughIndex } from './index-vouching';
 import { NotaryRepositoryClient } from './repository-client';
+import { confirmTag, type TagCheck, tagResolutionApplies } from './tag-resolution';
 import { type TrustIdentity, trustIdentity } from './trust-identity';
 import { type TrustState, TrustStateStore } from './trust-state';
 import { resolveImage } from './tuf/resolve';
@@ -45,8 +48,10 @@ export interface NotaryVerifierDeps {
   /** Real time for token lifetimes (not the evaluation instant). */
   readonly clock?: Clock;
   /**
-   * The OCI registry client and the policy's `registries:`: a digest that is not itself signed is admitted when a
-   * signed image index the configured registry serves lists it (index-vouching.ts). Absent: digests only.
+   * The OCI registry client and the policy's `registries:`, for the hosts named there: a digest that is not itself
+   * signed is admitted when a signed image index the registry serves lists it (index-vouching.ts), and under
+   * `requireDigest: false` a tag only while the registry serves the signed digest for it (tag-resolution.ts).
+   * Absent: the signed data alone decides, with no registry traffic.
    */
   readonly registry?: RegistryClient;
   readonly registries?: RegistriesConfig;
@@ -59,6 +64,8 @@ export class NotaryVerifier implements SignatureVerifier {
   readonly #trustState: TrustStateStore;
   readonly #freshTtlMs: number;
   readonly #maxStaleMs: number;
+  /** What each signed digest is (index or not, what it lists): content-addressed, kept for warm vouching. */
+  readonly #listings: IndexListings | undefined;
 
   constructor(private readonly deps: NotaryVerifierDeps) {
     const http = deps.http ?? new NodeHttpTransport();
@@ -79,6 +86,7 @@ export class NotaryVerifier implements SignatureVerifier {
     });
     this.#freshTtlMs = deps.freshTtlMs ?? DEFAULT_FRESH_TTL_MS;
     this.#maxStaleMs = deps.maxStaleMs ?? DEFAULT_MAX_STALE_MS;
+    this.#listings = deps.registry ? new IndexListings(deps.registry) : undefined;
   }
 
   supports(rule: Rule): boolean {
@@ -86,8 +94,23 @@ export class NotaryVerifier implements SignatureVerifier {
   }
 
   async verify(ref: ImageReference, rule: Rule, ctx: VerifyContext): Promise<ImageVerdict> {
+    return (await this.#evaluate(ref, rule, ctx)).verdict;
+  }
+
+  async #evaluate(ref: ImageReference, rule: Rule, ctx: VerifyContext): Promise<TagCheck> {
     const notary = rule.notary;
-    if (!notary) return this.#denied('INTERNAL_ERROR', `The rule matching ${ref.name} has no notary settings.`);
+    if (!notary) return this.#result('INTERNAL_ERROR', `The rule matching ${ref.name} has no notary settings.`);
+    const { registry, registries } = this.deps;
+    const listings = this.#listings;
+    // The registry's digest for the tag is asked concurrently with the trust data: a cold admission pays no extra
+    // wave for it. Its answer is used only when the trust data signs the tag.
+    let current: Promise<Descriptor> | undefined;
+    if (registry && listings && tagResolutionApplies(ref, rule, registries)) {
+      current = registry.resolve({ host: ref.domain.toLowerCase(), repository: ref.path }, ref.tag!, {
+        signal: ctx.signal,
+      });
+      current.catch(() => undefined); // surfaces from confirmTag, when the tag is signed
+    }
     try {
       const identity = trustIdentity(notary, ref.name);
       // The remembered root and floors are read from the shared store only on a trip to Notary (never from memory:
@@ -129,40 +152,44 @@ export class NotaryVerifier implements SignatureVerifier {
       );
       // Cached data was verified at an earlier instant: it must not outlive its own metadata.
       if (trust.expiresAtMs <= ctx.nowMs) {
-        return this.#denied(
+        return this.#result(
           'METADATA_EXPIRED',
           `The trust data of ${ref.name} expired at ${new Date(trust.expiresAtMs).toISOString()}; the publisher must re-sign it.`,
           source,
         );
       }
       const verdict = resolveImage(ref, trust, { requireDigest: rule.requireDigest, delegations: notary.delegations });
-      const registry = this.deps.registry;
-      const registries = this.deps.registries;
+      if (current && listings && verdict.allowed) {
+        // From here on only the registry is awaited: at the deadline, it is the origin that did not answer.
+        ctx.waitingOn?.('REGISTRY_UNREACHABLE');
+        const checked = await confirmTag(ref, verdict, current, trust, notary.delegations, { listings }, ctx);
+        return { ...checked, verdict: { ...checked.verdict, format: this.format, source } };
+      }
       if (
         !verdict.allowed &&
         ref.digest !== undefined &&
         (verdict.code === 'NOT_SIGNED' || verdict.code === 'DIGEST_MISMATCH') &&
-        registry &&
-        registries &&
+        listings &&
         vouchingApplies(ref, registries)
       ) {
         const candidates = indexCandidates(ref, trust, notary.delegations);
-        const vouched = await vouchThroughIndex(ref, verdict, candidates, { registry, registries }, ctx);
-        return { ...vouched, format: this.format, source };
+        if (candidates.length > 0) ctx.waitingOn?.('REGISTRY_UNREACHABLE');
+        const vouched = await vouchThroughIndex(ref, verdict, candidates, { listings }, ctx);
+        return { verdict: { ...vouched, format: this.format, source } };
       }
-      return { ...verdict, format: this.format, source };
+      return { verdict: { ...verdict, format: this.format, source } };
     } catch (error) {
-      if (error instanceof TrustError) return this.#denied(error.code, error.message);
+      if (error instanceof TrustError) return this.#result(error.code, error.message);
       // This admission's deadline passed while it waited (its wait on a shared load rejects with the signal's
       // reason, not with a transport error): Notary did not answer in time.
       if (ctx.signal.aborted)
-        return this.#denied(
+        return this.#result(
           'NOTARY_UNREACHABLE',
           `The admission deadline passed before Notary answered for ${ref.name}.`,
         );
-      if (error instanceof NotaryGateError) return this.#denied('INTERNAL_ERROR', error.message);
+      if (error instanceof NotaryGateError) return this.#result('INTERNAL_ERROR', error.message);
       // Fail closed: an unexpected error never admits.
-      return this.#denied('INTERNAL_ERROR', `Verifying ${ref.name} failed unexpectedly: ${(error as Error).message}`);
+      return this.#result('INTERNAL_ERROR', `Verifying ${ref.name} failed unexpectedly: ${(error as Error).message}`);
     }
   }
 
@@ -174,17 +201,27 @@ export class NotaryVerifier implements SignatureVerifier {
    */
   async resolveSignedDigest(ref: ImageReference, rule: Rule, ctx: VerifyContext): Promise<DigestResolution> {
     const tagOnly: ImageReference = ref.digest === undefined ? ref : { ...ref, digest: undefined };
-    const verdict = await this.verify(tagOnly, rule, ctx);
+    const { verdict, currentDigest } = await this.#evaluate(tagOnly, rule, ctx);
     // resolveImage names the signed digest of a tag-only reference exactly when the trust data verified and the tag
-    // is signed in a trusted role: SIGNED (requireDigest false) or DIGEST_REQUIRED. Nothing else may pin.
+    // is signed in a trusted role: SIGNED (requireDigest false) or DIGEST_REQUIRED. Nothing else may pin. Where the
+    // registry was asked for the tag (tag-resolution.ts), the pin is the digest it serves and validation admitted:
+    // the signed one, or a platform manifest of the signed index; a moved tag is denied there and pins nothing.
     if (verdict.signedDigest !== undefined && (verdict.code === 'SIGNED' || verdict.code === 'DIGEST_REQUIRED')) {
+      const digest = currentDigest ?? verdict.signedDigest;
       return {
-        digest: verdict.signedDigest,
-        reason: `${ref.name}:${ref.tag} is signed with ${verdict.signedDigest}`,
+        digest,
+        reason:
+          digest === verdict.signedDigest
+            ? `${ref.name}:${ref.tag} is signed with ${digest}`
+            : `${ref.name}:${ref.tag} is served as ${digest}, a platform manifest of the signed index ${verdict.signedDigest}`,
         ...(verdict.source && { source: verdict.source }),
       };
     }
     return { digest: undefined, code: verdict.code, reason: verdict.reason };
+  }
+
+  #result(code: VerdictCode, reason: string, source?: ImageVerdict['source']): TagCheck {
+    return { verdict: this.#denied(code, reason, source) };
   }
 
   #denied(code: VerdictCode, reason: string, source?: ImageVerdict['source']): ImageVerdict {

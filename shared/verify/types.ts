@@ -64,6 +64,12 @@ export interface VerifyContext {
   readonly nowMs: number;
   /** Aborted when the admission's deadline passes; network calls must stop. */
   readonly signal: AbortSignal;
+  /**
+   * The verifier says which origin it now waits on, by that origin's unreachable code, when that is not its format's
+   * own (`unreachableCode`): Notary v1 asking the registry for a tag's digest reports REGISTRY_UNREACHABLE. A format
+   * still pending at the deadline is then denied with that code. Optional: callers without a deadline omit it.
+   */
+  readonly waitingOn?: (code: VerdictCode) => void;
 }
 
 /**

@@ -24,6 +24,7 @@ describeWithNotary('Notary v1 multi-arch images (notary-server)', () => {
     let layouts: string;
     let multi: BuiltImage;
     let single: BuiltImage;
+    let other: BuiltImage;
     let name: string;
     const rule = () => notaryRule({ server: notary.url, ca: notary.caPem });
 
@@ -54,11 +55,22 @@ describeWithNotary('Notary v1 multi-arch images (notary-server)', () => {
         platforms: [{ os: 'linux', architecture: 'amd64' }],
         content: 'another image',
       });
+      other = await writeImageLayout(path.join(layouts, 'other'), {
+        tag: 'v1',
+        platforms: [{ os: 'linux', architecture: 'amd64' }],
+        content: 'pushed over a signed tag',
+      });
       name = `${registry.host}/team/multi`;
       await registry.push(path.join(layouts, 'multi'), 'v1', 'team/multi:v1', { all: true });
       await registry.push(path.join(layouts, 'single'), 'v1', 'team/multi:solo');
+      // `moved` was signed for the single image, then another image was pushed over it.
+      await registry.push(path.join(layouts, 'other'), 'v1', 'team/multi:moved');
       // v1 signs the index (what `docker trust sign` signs for a multi-platform tag); solo a single manifest.
-      await notary.seed(name, { v1: hexOf(multi.top.digest), solo: hexOf(single.top.digest) });
+      await notary.seed(name, {
+        v1: hexOf(multi.top.digest),
+        solo: hexOf(single.top.digest),
+        moved: hexOf(single.top.digest),
+      });
     }, 180_000);
     afterAll(async () => {
       await Promise.all([notary?.stop(), registry?.stop()]);
@@ -80,6 +92,56 @@ describeWithNotary('Notary v1 multi-arch images (notary-server)', () => {
         expect(verdict.reason).toContain('"v1"');
         expect(verdict.reason).toContain(index === 0 ? 'linux/amd64' : 'linux/arm64');
       }
+    });
+
+    it('a warm admission of a platform digest asks the registry nothing (the index listing is kept)', async () => {
+      const { verify, http } = kit(registriesFor());
+      expect(await verify(`${name}@${platform(0)}`, rule())).toMatchObject({
+        allowed: true,
+        viaIndex: multi.top.digest,
+      });
+      const cold = http.urls.filter((url) => url.startsWith(registry.url)).length;
+      expect(cold).toBeGreaterThan(0);
+      for (const index of [0, 1]) {
+        expect(await verify(`${name}@${platform(index)}`, rule())).toMatchObject({ allowed: true });
+      }
+      expect(http.urls.filter((url) => url.startsWith(registry.url))).toHaveLength(cold);
+    });
+
+    describe('tag-only images under requireDigest: false', () => {
+      const tagRule = () => notaryRule({ server: notary.url, ca: notary.caPem }, false);
+
+      it('admits a tag the registry still serves with the signed digest (the index skopeo pushed)', async () => {
+        const { verify, http } = kit(registriesFor());
+        const verdict = await verify(`${name}:v1`, tagRule());
+        expect(verdict).toMatchObject({ allowed: true, code: 'SIGNED', signedDigest: multi.top.digest });
+        expect(verdict.reason).toContain(`${registry.host} serves for the tag`);
+        // a cold resolution on this registry (htpasswd Basic): HEAD, its 401, HEAD with credentials
+        const registryRequests = http.urls.filter((url) => url.startsWith(registry.url));
+        expect(registryRequests).toEqual([
+          `${registry.url}/v2/team/multi/manifests/v1`,
+          `${registry.url}/v2/team/multi/manifests/v1`,
+        ]);
+      });
+
+      it('denies a tag pushed over after signing: DIGEST_MISMATCH naming the digest skopeo reports', async () => {
+        const current = await registry.skopeoDigest('team/multi:moved');
+        expect(current).toBe(other.top.digest);
+        const verdict = await kit(registriesFor()).verify(`${name}:moved`, tagRule());
+        expect(verdict).toMatchObject({ allowed: false, code: 'DIGEST_MISMATCH', signedDigest: single.top.digest });
+        expect(verdict.reason).toContain(`now serves ${current}`);
+      });
+
+      it('a registry that cannot be reached: REGISTRY_UNREACHABLE, though the tag is signed', async () => {
+        const verdict = await kit(registriesFor('https://127.0.0.1:1')).verify(`${name}:v1`, tagRule());
+        expect(verdict).toMatchObject({ allowed: false, code: 'REGISTRY_UNREACHABLE', signedDigest: multi.top.digest });
+      });
+
+      it('without a registries: entry the signed tag is admitted as before, with no registry traffic', async () => {
+        const { verify, http } = kit(undefined);
+        expect(await verify(`${name}:moved`, tagRule())).toMatchObject({ allowed: true, code: 'SIGNED' });
+        expect(http.urls.filter((url) => url.startsWith(registry.url))).toEqual([]);
+      });
     });
 
     it('admits tag@platform-digest when that tag signs the index', async () => {

@@ -8,6 +8,7 @@ import {
 } from '../../../shared/notary/index-vouching';
 import type { VerifiedTrust } from '../../../shared/notary/tuf/types';
 import type { RegistryClient } from '../../../shared/registry/client';
+import { IndexListings } from '../../../shared/registry/index-listings';
 import type { RegistryConfig } from '../../../shared/registry/settings';
 import type { ImageVerdict } from '../../../shared/verify/types';
 
@@ -69,7 +70,13 @@ describe('index vouching candidates', () => {
   it('asks the registry no more than the bound for one unsigned digest', async () => {
     const registry = countingRegistry();
     const candidates = indexCandidates(ref(undefined), trustWith(MAX_INDEXES_TRIED + 5), undefined);
-    const verdict = await vouchThroughIndex(ref(undefined), denial, candidates, { registry, registries: {} }, ctx);
+    const verdict = await vouchThroughIndex(
+      ref(undefined),
+      denial,
+      candidates,
+      { listings: new IndexListings(registry) },
+      ctx,
+    );
     expect(verdict).toBe(denial);
     expect(registry.resolved).toHaveLength(MAX_INDEXES_TRIED);
   });
@@ -95,7 +102,13 @@ describe('index vouching candidates', () => {
   it('stops at the first registry failure and keeps the denial, naming the code', async () => {
     const registry = countingRegistry(new TrustError('REGISTRY_UNREACHABLE', 'registry.example.com: down'));
     const candidates = indexCandidates(ref(undefined), trustWith(4), undefined);
-    const verdict = await vouchThroughIndex(ref(undefined), denial, candidates, { registry, registries: {} }, ctx);
+    const verdict = await vouchThroughIndex(
+      ref(undefined),
+      denial,
+      candidates,
+      { listings: new IndexListings(registry) },
+      ctx,
+    );
     expect(verdict).toMatchObject({ allowed: false, code: 'NOT_SIGNED' });
     expect(verdict.reason).toContain('REGISTRY_UNREACHABLE: registry.example.com: down');
     expect(registry.resolved).toHaveLength(1);
