@@ -29,7 +29,10 @@ export function denyForBrokenConfiguration(
   record: {
     readonly startedAtMs: number;
     readonly telemetry: Telemetry | undefined;
-    /** The policy's mode when it loaded (audit admits with a warning); enforce when there is no policy. */
+    /**
+     * The policy's mode when it loaded (audit admits with a warning); enforce when there is no policy, whatever
+     * POLICY_DEFAULTS.mode says: without a policy nothing chose audit, and the webhook fails closed.
+     */
     readonly mode?: Mode | undefined;
   },
 ): HttpResponse | undefined {

@@ -6,6 +6,7 @@ import { describeError } from '../describe-error';
 import { parseReference } from '../image/reference';
 import type { ImageReference } from '../image/types';
 import { type Observer, silentObserver } from '../observer';
+import { POLICY_DEFAULTS } from '../policy/defaults';
 import { findRule } from '../policy/match';
 import type { Policy, Rule } from '../policy/types';
 import type { DigestResolution, SignatureVerifier, TrustSource } from '../verify/types';
@@ -143,7 +144,7 @@ export class DigestPinner {
     const resolvers = verifiers.filter((v) => v.resolveSignedDigest !== undefined);
     // `require: all`: every format of the rule must resolve the tag, to the same digest (a format that cannot resolve
     // could not confirm the pin). `any`: the first format, in module order, that resolves it.
-    const requireAll = (rule.require ?? 'all') === 'all';
+    const requireAll = (rule.require ?? POLICY_DEFAULTS.require) === 'all';
     if (resolvers.length === 0 || (requireAll && resolvers.length < verifiers.length)) {
       return {
         code: 'NO_RESOLVER',

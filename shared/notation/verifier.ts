@@ -6,6 +6,7 @@
 import type { TrustCache } from '../cache/trust-cache-types';
 import { NotaryGateError, TrustError, type VerdictCode } from '../errors';
 import type { ImageReference } from '../image/types';
+import { POLICY_DEFAULTS } from '../policy/defaults';
 import type { Rule } from '../policy/types';
 import type { RegistryClient, RepositoryRef } from '../registry/client';
 import type { ReferrersResult } from '../registry/referrers';
@@ -25,8 +26,9 @@ import type { NotationSettings } from './settings';
 import type { PluginRegistry, RevocationChecker, TimestampVerifier } from './types';
 
 export { NOTATION_FORMAT };
-export const DEFAULT_FRESH_TTL_MS = 300_000;
-export const DEFAULT_MAX_STALE_MS = 3_600_000;
+/** The policy's `cache` defaults, used when the caller passes none. */
+export const DEFAULT_FRESH_TTL_MS = POLICY_DEFAULTS.freshTtlSeconds * 1000;
+export const DEFAULT_MAX_STALE_MS = POLICY_DEFAULTS.maxStaleSeconds * 1000;
 /** A verified result with nothing in the signature that ends it is still re-verified at least this often. */
 const MAX_RESULT_LIFETIME_MS = 24 * 3_600_000;
 
