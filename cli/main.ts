@@ -1,20 +1,13 @@
 import { Command } from 'commander';
 import { version } from '../package.json';
-import { registerCheck } from './commands/check';
-import { registerCompletion } from './commands/completion';
-import { registerDecisions } from './commands/decisions';
-import { registerImages } from './commands/images';
-import { registerInspect } from './commands/inspect';
-import { registerLint } from './commands/lint';
-import { registerReview } from './commands/review';
-import { registerServe } from './commands/serve';
-import { registerWebhookConfig } from './commands/webhook-config';
+import { COMMANDS, commandsToLoad } from './command-loader';
 import { EXIT } from './exit';
 import { oneLineUsageErrors } from './usage-errors';
 
 /**
- * `notary-gate`: each command lives in cli/commands/<name>.ts and registers itself; heavy modules (AWS SDK,
- * the Notary client) are imported inside the actions so that `--help` and `images` start fast.
+ * `notary-gate`: each command lives in cli/commands/<name>.ts and registers itself, loaded only when the run needs
+ * it (./command-loader.ts); heavy modules (AWS SDK, the Notary client) are imported inside the actions, so that
+ * `images` and `check` start fast. (The installed bin answers `--help` and `--version` without this: launcher.ts.)
  */
 const program = new Command('notary-gate')
   .description('Admit only container images whose digests are signed (Notary v1 / Docker Content Trust).')
@@ -26,19 +19,11 @@ const program = new Command('notary-gate')
     process.exit(EXIT.usage);
   });
 
-for (const register of [
-  registerCheck,
-  registerImages,
-  registerInspect,
-  registerLint,
-  registerReview,
-  registerServe,
-  registerWebhookConfig,
-  registerDecisions,
-  registerCompletion,
-]) {
-  register(program);
+async function main(): Promise<void> {
+  const registers = await Promise.all(commandsToLoad(process.argv.slice(2)).map((name) => COMMANDS[name]()));
+  for (const register of registers) register(program);
+  oneLineUsageErrors(program);
+  await program.parseAsync(process.argv);
 }
-oneLineUsageErrors(program);
 
-program.parseAsync(process.argv);
+void main();

@@ -91,6 +91,6 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const { entry, entryBytes, mainBytes, bytes } = await bundleCli(outdir ? { outdir } : {});
   const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
   process.stdout.write(
-    `${path.relative(process.cwd(), entry)}: ${kib(entryBytes)} for --help, ${kib(mainBytes)} more to start a command (${kib(bytes)} with every chunk)\n`,
+    `${path.relative(process.cwd(), entry)}: ${kib(entryBytes)} for --help and --version; the program (main.mjs and its chunks, loaded per command): ${kib(bytes)} in all\n`,
   );
 }
