@@ -88,7 +88,7 @@ function totalBytes(dir) {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const outdirIndex = process.argv.indexOf('--outdir');
   const outdir = outdirIndex > 0 ? path.resolve(process.argv[outdirIndex + 1]) : undefined;
-  const { entry, entryBytes, mainBytes, bytes } = await bundleCli(outdir ? { outdir } : {});
+  const { entry, entryBytes, bytes } = await bundleCli(outdir ? { outdir } : {});
   const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
   process.stdout.write(
     `${path.relative(process.cwd(), entry)}: ${kib(entryBytes)} for --help and --version; the program (main.mjs and its chunks, loaded per command): ${kib(bytes)} in all\n`,
