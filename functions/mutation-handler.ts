@@ -5,6 +5,7 @@ import { buildMutationRecord, recordMutationMetrics } from '../shared/log/mutati
 import type { PinOutcome } from '../shared/mutate/pinner';
 import { buildMutationResponse } from '../shared/mutate/response';
 import type { Runtime } from '../shared/runtime/runtime';
+import { BREAK_GLASS_LABEL, carriesBreakGlassLabel } from '../shared/webhook-config/break-glass';
 import { startAdmission } from './admission-start';
 import type { WebhookContext } from './context';
 import { type HttpResponse, jsonResponse } from './http';
@@ -35,7 +36,33 @@ export function answerMutation(
 ): HttpResponse {
   const review = buildMutationResponse(admission, outcome.pins);
   const durationMs = Date.now() - startedAtMs;
-  runtime.telemetry.logDecision(buildMutationRecord(admission, outcome, { durationMs }));
+  const breakGlassImages = breakGlassImagesOf(runtime, admission);
+  runtime.telemetry.logDecision(
+    buildMutationRecord(admission, outcome, { durationMs, ...(breakGlassImages && { breakGlassImages }) }),
+  );
   recordMutationMetrics(runtime.telemetry.observer, outcome, durationMs);
   return jsonResponse(200, review);
 }
+
+/**
+ * The images of an object that carries the break-glass label, with a warning naming who and what; undefined for any
+ * other object. The validating webhook's objectSelector (when break-glass is on) keeps such objects from it, so
+ * this record and warning, from the mutating webhook that still sees them, are the trace (BreakGlassUsed alarm).
+ */
+function breakGlassImagesOf(runtime: Runtime, admission: AdmissionRequest): string[] | undefined {
+  if (admission.operation === 'DELETE' || !carriesBreakGlassLabel(admission.object)) return undefined;
+  const images = extractImages({ ...admission, oldObject: undefined }).map((image) => image.image);
+  runtime.telemetry.observer.warn(
+    `BREAK-GLASS: ${admission.kind.kind} ${admission.namespace ?? ''}/${admission.name ?? ''} carries ${BREAK_GLASS_LABEL}=true: with the break-glass objectSelector on, the validating webhook does not verify its images`,
+    {
+      uid: admission.uid,
+      operation: admission.operation,
+      user: admission.userInfo.username,
+      images: images.slice(0, MAX_BREAK_GLASS_IMAGES_WARNED),
+    },
+  );
+  return images;
+}
+
+/** An object has a few images; the warning names at most this many (the record lists all, bounded in length). */
+const MAX_BREAK_GLASS_IMAGES_WARNED = 20;

@@ -13,6 +13,7 @@ import {
   TOKEN_PLACEHOLDER,
   toYaml,
 } from '../shared/webhook-config/build';
+import type { GateAlarmProps } from './gate-alarms';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { DecisionObservability } from './observability';
 import { type StagedPolicy, stagePolicy } from './policy-bundle';
@@ -60,6 +61,20 @@ export interface NotaryGateProps {
    * creation of the current version; at most 7 days. Default one hour; `Duration.seconds(0)`: no overlap.
    */
   readonly tokenOverlap?: Duration;
+  /**
+   * The alarms on what goes wrong around the decision, each a threshold or `false` (off): `tokenRejections` (default
+   * 3 refused tokens in 5 minutes), `urlClientErrors` (10 function URL 4xx in 5 minutes), `originErrors` (5 failed
+   * exchanges with one format's signature sources in 5 minutes, per format), `noAdmissionsFor` (no admission for
+   * 1 hour; missing data breaches). docs/deploy.md ("Alarms") says what each means and what to do.
+   */
+  readonly alarms?: GateAlarmProps;
+  /**
+   * Break-glass: objects labelled `notary-gate.io/break-glass: "true"` are left out of the validating webhook (an
+   * objectSelector), so an emergency fix deploys even while the webhook or a signature source is down. The mutating
+   * webhook still sees them and logs each one (saved query "break-glass", alarm BreakGlassUsed); with `mutate: false`
+   * only the cluster's audit log does (docs/deploy.md, "Break-glass"). Default false.
+   */
+  readonly breakGlass?: boolean;
   /** SNS topic the alarms notify. Default none: alarms only change state (see the dashboard). */
   readonly alarmTopicArn?: string;
   /** Handler module exporting `handler`, for tests. Default: the webhook (sources, or the package's bundle). */
@@ -149,6 +164,8 @@ export class NotaryGate extends Construct {
       logGroup: this.webhook.logGroup,
       denialAlarmThreshold: props.denialAlarmThreshold ?? DEFAULT_SETTINGS.denialAlarmThreshold,
       alarmTopicArn: props.alarmTopicArn,
+      ...(props.alarms && { alarms: props.alarms }),
+      breakGlass: props.breakGlass ?? DEFAULT_SETTINGS.breakGlass,
     });
 
     // The function URL ends with "/"; the configuration wants the bare origin, so keep only the host.
@@ -160,6 +177,7 @@ export class NotaryGate extends Construct {
       token: TOKEN_PLACEHOLDER,
       timeoutSeconds: WEBHOOK_TIMEOUT_SECONDS,
       excludedNamespaces: props.excludedNamespaces ?? [],
+      breakGlass: props.breakGlass ?? DEFAULT_SETTINGS.breakGlass,
     };
     this.webhookConfiguration = toYaml(
       buildWebhookConfiguration({ ...shape, failurePolicy: props.failurePolicy ?? DEFAULT_SETTINGS.failurePolicy }),

@@ -25,6 +25,7 @@ import { METRICS_NAMESPACE, WEBHOOK_TIMEOUT_SECONDS } from '../shared/constants'
 import { DECISION_LOG } from '../shared/log/fields';
 import { DECISION_QUERIES, findDecisionQuery } from '../shared/log/queries';
 import { METRIC } from '../shared/observer';
+import { type GateAlarmProps, GateAlarms } from './gate-alarms';
 
 /** Metrics derived from the decision log by metric filters (independent of how the runtime emits EMF). */
 export const LOG_METRICS = { admissions: 'DecisionsLogged', denials: 'DeniedAdmissions' } as const;
@@ -37,11 +38,16 @@ export interface DecisionObservabilityProps {
   readonly logGroup: ILogGroup;
   readonly denialAlarmThreshold: number;
   readonly alarmTopicArn?: string;
+  /** The alarms around the decision (token refusals, URL 4xx, origin errors, no admissions); see gate-alarms.ts. */
+  readonly alarms?: GateAlarmProps;
+  /** Break-glass is on: alarm on each object its label exempted. */
+  readonly breakGlass?: boolean;
 }
 
 /**
  * What an operator reads: the saved Logs Insights queries over the decision log, alarms for the failure modes that
- * matter (errors, throttles, latency near the timeout, a spike of denials) and a small dashboard.
+ * matter (errors, throttles, latency near the timeout, a spike of denials, and those of gate-alarms.ts: refused
+ * tokens, URL 4xx, origin errors, no admissions, break-glass) and a small dashboard.
  */
 export class DecisionObservability extends Construct {
   readonly alarms: Alarm[];
@@ -110,6 +116,13 @@ export class DecisionObservability extends Construct {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
     ];
+    const gate = new GateAlarms(this, 'Gate', {
+      ...props.alarms,
+      function: fn,
+      logGroup: props.logGroup,
+      breakGlass: props.breakGlass ?? false,
+    });
+    this.alarms.push(...gate.alarms);
     if (props.alarmTopicArn) {
       const action = new SnsAction(Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn));
       for (const alarm of this.alarms) alarm.addAlarmAction(action);
@@ -132,6 +145,14 @@ export class DecisionObservability extends Construct {
         width: 8,
       }),
       new GraphWidget({ title: 'Errors and throttles', left: [errors, throttles], width: 8 }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Function URL: requests, 4xx and 5xx answers, refused tokens',
+        left: [gate.metrics.urlRequests],
+        right: [gate.metrics.url4xx, gate.metrics.url5xx, gate.metrics.tokenRejections],
+        width: 24,
+      }),
     );
     this.dashboard.addWidgets(
       new GraphWidget({

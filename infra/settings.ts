@@ -1,8 +1,10 @@
+import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 // A namespace import, not `{ z }`: esbuild then keeps only the zod parts used (without it, every locale: +360 KiB).
 import * as z from 'zod';
 import { InvalidInputError } from '../shared/errors';
 import type { FailurePolicy } from '../shared/webhook-config/build';
+import type { GateAlarmProps } from './gate-alarms';
 
 /**
  * Deployment settings, read from CDK context (`-c key=value` or cdk.json) in one place and validated, so a typo fails
@@ -23,6 +25,10 @@ export interface DeploySettings {
   readonly denialAlarmThreshold: number;
   /** SNS topic that alarms notify; absent: alarms only change state (see the dashboard). */
   readonly alarmTopicArn: string | undefined;
+  /** Break-glass objectSelector on the validating webhook (`-c breakGlass=true`); off by default. */
+  readonly breakGlass: boolean;
+  /** The alarms around the decision; `-c noAdmissionsAlarmMinutes=N|none` sets the no-admissions window. */
+  readonly alarms: GateAlarmProps;
 }
 
 export const DEFAULT_SETTINGS: DeploySettings = {
@@ -35,6 +41,8 @@ export const DEFAULT_SETTINGS: DeploySettings = {
   logRetention: RetentionDays.THREE_MONTHS,
   denialAlarmThreshold: 10,
   alarmTopicArn: undefined,
+  breakGlass: false,
+  alarms: {},
 };
 
 const RETENTIONS = Object.values(RetentionDays).filter((value): value is number => typeof value === 'number');
@@ -67,6 +75,8 @@ const schema = z.object({
     .optional(),
   denialAlarmThreshold: positiveInt.optional(),
   alarmTopicArn: z.string().startsWith('arn:').optional(),
+  breakGlass: z.union([z.boolean(), z.enum(['true', 'false']).transform((text) => text === 'true')]).optional(),
+  noAdmissionsAlarmMinutes: z.union([z.literal('none'), positiveInt]).optional(),
 });
 
 /** Reads the settings from a context lookup such as `(key) => app.node.tryGetContext(key)`. */
@@ -91,5 +101,13 @@ export function readSettings(context: (key: string) => unknown): DeploySettings 
     logRetention: (value.logRetentionDays as RetentionDays | undefined) ?? DEFAULT_SETTINGS.logRetention,
     denialAlarmThreshold: value.denialAlarmThreshold ?? DEFAULT_SETTINGS.denialAlarmThreshold,
     alarmTopicArn: value.alarmTopicArn ?? DEFAULT_SETTINGS.alarmTopicArn,
+    breakGlass: value.breakGlass ?? DEFAULT_SETTINGS.breakGlass,
+    alarms:
+      value.noAdmissionsAlarmMinutes === undefined
+        ? DEFAULT_SETTINGS.alarms
+        : {
+            noAdmissionsFor:
+              value.noAdmissionsAlarmMinutes === 'none' ? false : Duration.minutes(value.noAdmissionsAlarmMinutes),
+          },
   };
 }

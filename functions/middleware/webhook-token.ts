@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { logTokenRejection } from '../../shared/log/token-rejection';
 import { gateState, type WebhookRequest } from '../context';
 import { HttpError } from '../http';
 import { NO_SUCH_PATH } from './route';
@@ -20,15 +21,26 @@ export function webhookTokenMiddleware(): WebhookMiddleware {
       if (state.pathToken !== undefined) throw new HttpError(404, 'NOT_FOUND', NO_SUCH_PATH);
       return undefined;
     }
+    // Each refusal is logged (never the token): a bad rotation shows nowhere else (the RejectedTokens alarm).
+    const reject = (code: string) =>
+      logTokenRejection(state.runtime!.telemetry.observer, {
+        code,
+        endpoint: state.endpoint ?? 'validate',
+        sourceIp: request.event.requestContext?.http?.sourceIp,
+        userAgent: request.event.requestContext?.http?.userAgent,
+      });
     if (state.pathToken === undefined) {
+      reject('TOKEN_REQUIRED');
       throw new HttpError(
         403,
         'TOKEN_REQUIRED',
         `this webhook requires its token in the path: POST /${state.endpoint ?? 'validate'}/<token>`,
       );
     }
-    if (!tokenAccepted(state.pathToken, expected))
+    if (!tokenAccepted(state.pathToken, expected)) {
+      reject('TOKEN_INVALID');
       throw new HttpError(403, 'TOKEN_INVALID', 'the webhook token is wrong');
+    }
     return undefined;
   };
   return webhookMiddleware({ before: webhookTokenMiddlewareBefore });

@@ -14,6 +14,13 @@ export const MUTATION_LOG = {
   pinnedImages: 'pinnedImages',
   /** Array of images left as written with a code and reason, see UNPINNED_FIELDS. */
   unpinned: 'unpinned',
+  /**
+   * `true` when the object carries `notary-gate.io/break-glass: "true"` (absent otherwise): with the break-glass
+   * objectSelector on, the validating webhook never sees it, and this record is what tells (BreakGlassUsed alarm).
+   */
+  breakGlassLabel: 'breakGlassLabel',
+  /** With breakGlassLabel: every image of the object as written, comma-separated (what went in unverified). */
+  breakGlassImages: 'breakGlassImages',
 } as const;
 
 export const PIN_FIELDS = {

@@ -13,7 +13,11 @@ const MAX_UNPINNED_LISTED = 50;
 export function buildMutationRecord(
   request: DecisionRequestInfo,
   outcome: PinOutcome,
-  context: { durationMs: number },
+  context: {
+    durationMs: number;
+    /** Set when the object carries the break-glass label: all its images as written. */
+    breakGlassImages?: readonly string[];
+  },
 ): Record<string, unknown> {
   return {
     ...recordBase(MUTATION_LOG.eventValue, request, context.durationMs),
@@ -33,6 +37,10 @@ export function buildMutationRecord(
       [UNPINNED_FIELDS.code]: image.code,
       [UNPINNED_FIELDS.reason]: truncate(image.reason, MAX_REASON_CHARS),
     })),
+    ...(context.breakGlassImages && {
+      [MUTATION_LOG.breakGlassLabel]: true,
+      [MUTATION_LOG.breakGlassImages]: flatList(context.breakGlassImages),
+    }),
   };
 }
 

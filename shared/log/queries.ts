@@ -118,6 +118,18 @@ export const DECISION_QUERIES: readonly DecisionQuery[] = [
       'limit 100',
     ),
   },
+  {
+    name: 'break-glass',
+    description:
+      'Objects labelled notary-gate.io/break-glass=true, as the mutating webhook saw them (the validating one does not, ' +
+      'with the break-glass objectSelector on): who, what, and the images that went in unverified.',
+    text: lines(
+      `fields @timestamp, ${F.operation}, ${F.kind}, ${F.namespace}, ${F.name}, ${F.user}, ${F.dryRun}, ${M.breakGlassImages}`,
+      `filter ${F.event} = "${M.eventValue}" and ispresent(${M.breakGlassLabel})`,
+      'sort @timestamp desc',
+      'limit 100',
+    ),
+  },
 ];
 
 /** The saved query of that name (or of a name it had before, see RENAMED_QUERIES). */

@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DEFAULT_SETTINGS, readSettings } from '../../infra/settings';
 import { InvalidInputError } from '../../shared/errors';
@@ -39,6 +40,20 @@ describe('deploy settings from CDK context', () => {
     expect(fromContext({ mutate: false }).mutate).toBe(false);
     expect(fromContext({ mutate: 'true' }).mutate).toBe(true);
     expect(() => fromContext({ mutate: 'no' })).toThrow(/^context mutate:/);
+  });
+
+  it('turn break-glass off by default, on with breakGlass=true', () => {
+    expect(DEFAULT_SETTINGS.breakGlass).toBe(false);
+    expect(fromContext({ breakGlass: 'true' }).breakGlass).toBe(true);
+    expect(fromContext({ breakGlass: true }).breakGlass).toBe(true);
+    expect(() => fromContext({ breakGlass: 'yes' })).toThrow(/^context breakGlass:/);
+  });
+
+  it('set the no-admissions window in minutes, or leave that alarm out with none', () => {
+    expect(DEFAULT_SETTINGS.alarms).toEqual({});
+    expect(fromContext({ noAdmissionsAlarmMinutes: '240' }).alarms.noAdmissionsFor).toEqual(Duration.minutes(240));
+    expect(fromContext({ noAdmissionsAlarmMinutes: 'none' }).alarms.noAdmissionsFor).toBe(false);
+    expect(() => fromContext({ noAdmissionsAlarmMinutes: '0' })).toThrow(/^context noAdmissionsAlarmMinutes:/);
   });
 
   it('leave concurrency uncapped with reservedConcurrency=none', () => {

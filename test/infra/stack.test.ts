@@ -126,9 +126,19 @@ describe('the notary-gate stack', () => {
   describe('the alarms', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties as Record<string, unknown>);
 
-    it('watch errors, throttles, p99 duration near the timeout and denial spikes', () => {
-      expect(alarms.map((alarm) => alarm.MetricName).sort()).toEqual(
-        ['DeniedAdmissions', 'Duration', 'Errors', 'Throttles'].sort(),
+    it('watch errors, throttles, p99 duration near the timeout, denial spikes and what goes wrong around them', () => {
+      expect(alarms.map((alarm) => alarm.MetricName ?? 'metrics-insights').sort()).toEqual(
+        [
+          'DeniedAdmissions',
+          'Duration',
+          'Errors',
+          'Throttles',
+          'RejectedTokens',
+          'Url4xxCount',
+          'ValidatingAdmissions',
+          'metrics-insights',
+          'metrics-insights',
+        ].sort(),
       );
     });
 
@@ -250,7 +260,7 @@ describe('the notary-gate stack with deployment options', () => {
 
   it('notifies the SNS topic from every alarm', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(4);
+    expect(alarms).toHaveLength(9);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([topicArn]);
   });
 

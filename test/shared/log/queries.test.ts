@@ -114,7 +114,8 @@ const mutationRecord = buildMutationRecord(
     ],
     unpinned: [],
   },
-  { durationMs: 7 },
+  // An object with the break-glass label: the record then writes breakGlassLabel and breakGlassImages too.
+  { durationMs: 7, breakGlassImages: ['registry.example.com/team/api:v1'] },
 );
 
 /** Fields the decision record writes, plus what CloudWatch adds to every event. */
