@@ -12,9 +12,9 @@
  */
 import type * as Pkijs from 'pkijs';
 import type { PkiLibraries } from '../pki-libraries';
-import { readCertificateExtensions } from '../timestamp/certificate-extensions';
 import { isAcceptedSignatureAlgorithm } from '../timestamp/hash-algorithms';
-import type { ParsedCertificate } from '../timestamp/tsa-chain';
+import type { ParsedCertificate } from '../timestamp/parsed-certificate';
+import { KeyUsageFlags } from '../x509/extension-ids';
 import type { CachedAnswer } from './answer-cache';
 import type { RevocationFetcher } from './fetcher';
 import { crlReasonName, REMOVE_FROM_CRL } from './revocation-reasons';
@@ -128,8 +128,8 @@ async function checkCrlSignature(crl: Pkijs.CertificateRevocationList, query: Cr
       `the CRL from ${query.url} is signed with ${crl.signatureAlgorithm.algorithmId}, not a SHA-2 algorithm`,
     );
   }
-  const keyUsage = readCertificateExtensions(issuer.pki, libs).keyUsage;
-  if (keyUsage && !keyUsage.usages.has('cRLSign'))
+  const keyUsage = issuer.walked.keyUsage;
+  if (keyUsage && !(keyUsage.value & KeyUsageFlags.cRLSign))
     throw new Error(`the CRL issuer ${issuer.x509.subject} lacks cRLSign`);
   const verified = await libs.pkijs
     .getCrypto(true)

@@ -12,12 +12,11 @@
  *   passed (notation treats an answer without nextUpdate as expired); unknown critical extensions refused.
  * Anything that goes wrong throws: the caller turns it into "unavailable" (or falls back to the CRL).
  */
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type * as Pkijs from 'pkijs';
 import type { PkiLibraries } from '../pki-libraries';
-import { readCertificateExtensions } from '../timestamp/certificate-extensions';
 import { isAcceptedSignatureAlgorithm } from '../timestamp/hash-algorithms';
-import type { ParsedCertificate } from '../timestamp/tsa-chain';
+import { type ParsedCertificate, parsedCertificateFromDer } from '../timestamp/parsed-certificate';
 import type { CachedAnswer } from './answer-cache';
 import type { RevocationFetcher } from './fetcher';
 import { crlReasonName } from './revocation-reasons';
@@ -160,14 +159,14 @@ async function checkResponseSignature(basic: Pkijs.BasicOCSPResponse, query: Ocs
 
 /** RFC 6960 section 4.2.2.2: issued by the CA itself, for id-kp-OCSPSigning, valid now. */
 function checkDelegatedResponder(responder: Pkijs.Certificate, query: OcspQuery): void {
-  const node = new X509Certificate(new Uint8Array(responder.toSchema().toBER()));
+  const { x509: node, walked } = parsedCertificateFromDer(new Uint8Array(responder.toSchema().toBER()), query.libs);
   if (!node.checkIssued(query.issuer.x509) || !node.verify(query.issuer.x509.publicKey)) {
     throw new Error('the OCSP responder certificate was not issued by the certificate issuer');
   }
   if (!isAcceptedSignatureAlgorithm(responder.signatureAlgorithm, query.libs)) {
     throw new Error('the OCSP responder certificate is not signed with a SHA-2 algorithm');
   }
-  const purposes = readCertificateExtensions(responder, query.libs).extKeyUsage?.purposes ?? [];
+  const purposes = walked.extKeyUsage?.value ?? [];
   if (!purposes.includes(ID_KP_OCSP_SIGNING)) throw new Error('the OCSP responder certificate lacks id-kp-OCSPSigning');
   if (query.nowMs < Date.parse(node.validFrom) || query.nowMs > Date.parse(node.validTo)) {
     throw new Error('the OCSP responder certificate is not valid now');

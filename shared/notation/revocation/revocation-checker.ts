@@ -14,7 +14,7 @@
  */
 import type { X509Certificate } from 'node:crypto';
 import { loadPkiLibraries, type PkiLibraries } from '../pki-libraries';
-import { type ParsedCertificate, parsedCertificateOf } from '../timestamp/tsa-chain';
+import { type ParsedCertificate, parsedCertificateOf } from '../timestamp/parsed-certificate';
 import type { RevocationChecker, RevocationContext, RevocationStatus } from '../types';
 import { AnswerCache } from './answer-cache';
 import { downloadCrl, serialHex, type VerifiedCrl } from './crl';
@@ -63,6 +63,8 @@ export class OcspCrlRevocationChecker implements RevocationChecker {
     let parsed: ParsedCertificate[];
     try {
       parsed = chain.map((certificate) => parsedCertificateOf(certificate, libs));
+      // pkijs reads each one now (its form is built on first use), so that an unreadable one is reported here.
+      for (const certificate of parsed) void certificate.pki;
     } catch (error) {
       return { status: 'unavailable', reason: `a chain certificate cannot be read: ${(error as Error).message}` };
     }

@@ -7,8 +7,10 @@
  */
 import type * as Pkijs from 'pkijs';
 import type { PkiLibraries } from '../pki-libraries';
-import { decodeExtensionValue, EXTENSION_OIDS } from '../timestamp/certificate-extensions';
 
+/** authorityInfoAccess (RFC 5280 4.2.2.1) and cRLDistributionPoints (4.2.1.13). */
+const ID_PE_AUTHORITY_INFO_ACCESS = '1.3.6.1.5.5.7.1.1';
+const ID_CE_CRL_DISTRIBUTION_POINTS = '2.5.29.31';
 const ID_AD_OCSP = '1.3.6.1.5.5.7.48.1';
 const URI_NAME = 6;
 
@@ -22,7 +24,7 @@ export function revocationLocations(certificate: Pkijs.Certificate, libs: PkiLib
   const ocspUrls: string[] = [];
   const crlUrls: string[] = [];
   for (const extension of certificate.extensions ?? []) {
-    if (extension.extnID === EXTENSION_OIDS.authorityInfoAccess) {
+    if (extension.extnID === ID_PE_AUTHORITY_INFO_ACCESS) {
       const access = new pkijs.InfoAccess({ schema: decodeExtensionValue(extension, libs) });
       for (const description of access.accessDescriptions) {
         if (description.accessMethod === ID_AD_OCSP && description.accessLocation.type === URI_NAME) {
@@ -30,7 +32,7 @@ export function revocationLocations(certificate: Pkijs.Certificate, libs: PkiLib
         }
       }
     }
-    if (extension.extnID === EXTENSION_OIDS.crlDistributionPoints) {
+    if (extension.extnID === ID_CE_CRL_DISTRIBUTION_POINTS) {
       const points = new pkijs.CRLDistributionPoints({ schema: decodeExtensionValue(extension, libs) });
       for (const point of points.distributionPoints) {
         const names = point.distributionPoint;
@@ -40,4 +42,14 @@ export function revocationLocations(certificate: Pkijs.Certificate, libs: PkiLib
     }
   }
   return { ocspUrls, crlUrls };
+}
+
+/** The ASN.1 inside an extension's OCTET STRING; throws when it is not one complete BER value. */
+function decodeExtensionValue(extension: Pkijs.Extension, { asn1js }: Pick<PkiLibraries, 'asn1js'>) {
+  const bytes = extension.extnValue.valueBlock.valueHexView;
+  const parsed = asn1js.fromBER(bytes);
+  if (parsed.offset === -1 || parsed.offset !== bytes.byteLength) {
+    throw new Error(`extension ${extension.extnID} is not valid DER`);
+  }
+  return parsed.result;
 }

@@ -14,7 +14,7 @@ import type * as Pkijs from 'pkijs';
 import type { PkiLibraries } from '../pki-libraries';
 import { TimestampError } from './errors';
 import { hashAlgorithmOf } from './hash-algorithms';
-import type { ParsedCertificate } from './tsa-chain';
+import type { ParsedCertificate } from './parsed-certificate';
 
 export const ID_AA_SIGNING_CERTIFICATE_V2 = '1.2.840.113549.1.9.16.2.47';
 const ID_AA_SIGNING_CERTIFICATE_V1 = '1.2.840.113549.1.9.16.2.12';

@@ -4,11 +4,10 @@
  * Sizes are bounded before and while parsing: the token comes from an unauthenticated envelope header.
  */
 
-import { X509Certificate } from 'node:crypto';
 import type * as Pkijs from 'pkijs';
 import type { PkiLibraries } from '../pki-libraries';
 import { TimestampError } from './errors';
-import type { ParsedCertificate } from './tsa-chain';
+import { type ParsedCertificate, parsedCertificateFromDer } from './parsed-certificate';
 
 /**
  * Largest token accepted (64 KiB). A token with a four-certificate RSA-4096 chain is about 8 KiB; real tokens of
@@ -42,12 +41,18 @@ export function parseTimestampToken(tokenDer: Uint8Array, libs: PkiLibraries): P
   if (parsed.offset === -1) malformed(parsed.result.error || 'not BER');
   if (parsed.offset !== tokenDer.byteLength) malformed('bytes follow the ContentInfo');
 
-  let contentInfo: Pkijs.ContentInfo;
   let signedData: Pkijs.SignedData;
+  let certificates: ParsedCertificate[];
   try {
-    contentInfo = new pkijs.ContentInfo({ schema: parsed.result });
+    const contentInfo = new pkijs.ContentInfo({ schema: parsed.result });
     if (contentInfo.contentType !== ID_SIGNED_DATA) malformed(`content type is ${contentInfo.contentType}`);
+    // The certificates are taken out of the tree before pkijs reads the SignedData: parsing them with its schema
+    // was most of a token's CPU, and they are the same TSA certificates token after token, so they come from the
+    // per-DER cache (parsed-certificate.ts) instead and are handed back to pkijs as objects.
+    const raw = takeCertificateSet(contentInfo.content, libs);
     signedData = new pkijs.SignedData({ schema: contentInfo.content });
+    certificates = tokenCertificates(raw, libs);
+    if (certificates.length > 0) signedData.certificates = certificates.map((certificate) => certificate.pki);
   } catch (error) {
     if (error instanceof TimestampError) throw error;
     return malformed((error as Error).message, error);
@@ -72,36 +77,47 @@ export function parseTimestampToken(tokenDer: Uint8Array, libs: PkiLibraries): P
     return malformed(`the TSTInfo does not match its schema (${(error as Error).message})`, error);
   }
 
-  return { signedData, tstInfo, certificates: tokenCertificates(contentInfo.content, signedData, libs) };
+  return { signedData, tstInfo, certificates };
 }
 
 /**
- * The certificates field, [0] IMPLICIT CertificateSet, read from the ASN.1 so each certificate keeps its exact
- * bytes (signing-certificate-v2 hashes them; re-encoding could change them).
+ * Removes the certificates field, [0] IMPLICIT CertificateSet, from the SignedData's ASN.1 tree and returns its
+ * elements, each with its exact bytes (signing-certificate-v2 hashes them; re-encoding could change them).
  */
-function tokenCertificates(
-  signedDataAsn1: unknown,
-  signedData: Pkijs.SignedData,
-  libs: PkiLibraries,
-): ParsedCertificate[] {
-  const { asn1js, pkijs } = libs;
-  const items = signedData.certificates ?? [];
-  if (items.length > MAX_TOKEN_CERTIFICATES) {
-    throw new TimestampError(`the token carries ${items.length} certificates, more than ${MAX_TOKEN_CERTIFICATES}`);
+function takeCertificateSet(signedDataAsn1: unknown, { asn1js }: PkiLibraries): Asn1Element[] {
+  if (!(signedDataAsn1 instanceof asn1js.Sequence)) throw new Error('the SignedData is not a SEQUENCE');
+  const fields = signedDataAsn1.valueBlock.value;
+  const index = fields.findIndex((field) => field.idBlock.tagClass === CONTEXT && field.idBlock.tagNumber === 0);
+  if (index === -1) return [];
+  const [set] = fields.splice(index, 1);
+  const elements = set && 'value' in set.valueBlock ? (set.valueBlock.value as Asn1Element[]) : undefined;
+  if (!elements) throw new TimestampError('the token certificates cannot be read');
+  return elements;
+}
+
+interface Asn1Element {
+  readonly idBlock: { readonly tagClass: number; readonly tagNumber: number };
+  readonly valueBeforeDecodeView: Uint8Array;
+}
+
+const UNIVERSAL = 1;
+const CONTEXT = 3;
+const SEQUENCE_TAG = 16;
+
+function tokenCertificates(elements: readonly Asn1Element[], libs: PkiLibraries): ParsedCertificate[] {
+  if (elements.length > MAX_TOKEN_CERTIFICATES) {
+    throw new TimestampError(`the token carries ${elements.length} certificates, more than ${MAX_TOKEN_CERTIFICATES}`);
   }
-  if (items.length === 0) return [];
-  if (!items.every((item) => item instanceof pkijs.Certificate)) {
-    throw new TimestampError('the token carries a certificate that is not an X.509 certificate');
-  }
-  const fields = (signedDataAsn1 as InstanceType<typeof asn1js.Sequence>).valueBlock.value;
-  const set = fields.find((field) => field.idBlock.tagClass === 3 && field.idBlock.tagNumber === 0);
-  const raw = set && 'value' in set.valueBlock ? (set.valueBlock.value as { valueBeforeDecodeView: Uint8Array }[]) : [];
-  if (raw.length !== items.length) throw new TimestampError('the token certificates cannot be read');
-  return raw.map((element, index) => {
+  return elements.map((element, index) => {
+    // CertificateChoices: a plain SEQUENCE is an X.509 certificate; the tagged choices are attribute or other
+    // certificates, which a TSA chain cannot use.
+    if (element.idBlock.tagClass !== UNIVERSAL || element.idBlock.tagNumber !== SEQUENCE_TAG) {
+      throw new TimestampError('the token carries a certificate that is not an X.509 certificate');
+    }
     try {
-      // pkijs parsed these already (as part of SignedData): reuse its objects, add node's view of the same bytes.
-      const der = new Uint8Array(element.valueBeforeDecodeView);
-      return { der, x509: new X509Certificate(der), pki: items[index] as Pkijs.Certificate };
+      const certificate = parsedCertificateFromDer(new Uint8Array(element.valueBeforeDecodeView), libs);
+      void certificate.pki; // pkijs must read it too: the CMS signature is verified against its object
+      return certificate;
     } catch (error) {
       throw new TimestampError(`token certificate ${index} is not a valid X.509 certificate`, { cause: error });
     }

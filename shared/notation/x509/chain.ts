@@ -19,12 +19,27 @@ export type ChainProfile = 'codeSigning' | 'timestamping';
 
 const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.compare(a, b) === 0;
 
+/**
+ * Signatures found to verify, per certificate and issuer. A verification is a pure function of the two DERs and
+ * parseCertificate hands out one object per DER, so a hit is exact; the same chains come with every signature and
+ * timestamp, and each link is checked more than once per verification (path building, these rules).
+ */
+const verifiedIssuers = new WeakMap<ParsedCertificate, WeakSet<ParsedCertificate>>();
+
 function signedBy(cert: ParsedCertificate, issuer: ParsedCertificate): boolean {
+  if (verifiedIssuers.get(cert)?.has(issuer)) return true;
+  let verified: boolean;
   try {
-    return cert.x509.verify(issuer.x509.publicKey);
+    verified = cert.x509.verify(issuer.x509.publicKey);
   } catch {
-    return false;
+    verified = false;
   }
+  if (verified) {
+    const issuers = verifiedIssuers.get(cert) ?? new WeakSet<ParsedCertificate>();
+    issuers.add(issuer);
+    verifiedIssuers.set(cert, issuers);
+  }
+  return verified;
 }
 
 export function isSelfSigned(cert: ParsedCertificate): boolean {

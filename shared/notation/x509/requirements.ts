@@ -26,7 +26,7 @@ const FORBIDDEN_CODE_SIGNING_EKUS: readonly string[] = [
   EKU.ocspSigning,
 ];
 
-/** Key usages a code-signing leaf must not assert: it signs, it does not encrypt, agree keys or issue. */
+/** Key usages a signing leaf (code signing or timestamping) must not assert: it signs, it does not encrypt, agree keys or issue. */
 const FORBIDDEN_LEAF_KEY_USAGES =
   KeyUsageFlags.keyEncipherment |
   KeyUsageFlags.dataEncipherment |
@@ -108,12 +108,19 @@ export function checkCodeSigningLeaf(cert: ParsedCertificate): string | undefine
   return checkKeyAndAlgorithm(cert);
 }
 
-/** A timestamping leaf (RFC 3161 2.3): EKU present, critical, timeStamping only; keyUsage digitalSignature. */
+/**
+ * A timestamping leaf (RFC 3161 2.3): EKU present, critical, timeStamping only; keyUsage present (the spec's "KU
+ * present"; criticality is not required of a TSA) with digitalSignature and nothing beyond signing.
+ */
 export function checkTimestampingLeaf(cert: ParsedCertificate): string | undefined {
   const notCa = checkNotCa(cert);
   if (notCa) return notCa;
   const ku = cert.keyUsage;
-  if (ku && !(ku.value & KeyUsageFlags.digitalSignature)) return `${who(cert)} keyUsage lacks digitalSignature`;
+  if (!ku) return `${who(cert)} has no keyUsage extension`;
+  if (!(ku.value & KeyUsageFlags.digitalSignature)) return `${who(cert)} keyUsage lacks digitalSignature`;
+  if (ku.value & FORBIDDEN_LEAF_KEY_USAGES) {
+    return `${who(cert)} keyUsage allows more than signing (keyEncipherment, dataEncipherment, keyAgreement, keyCertSign, cRLSign, encipherOnly or decipherOnly)`;
+  }
   const eku = cert.extKeyUsage;
   if (!eku) return `${who(cert)} has no extended key usage; a TSA certificate needs timeStamping`;
   if (!eku.critical) return `${who(cert)} extended key usage is not critical (RFC 3161 requires it)`;

@@ -221,6 +221,12 @@ describe('timestamping profile', () => {
     ['no EKU', [ext.ku(KU.digitalSignature)], /no extended key usage/],
     ['a non-critical EKU', [ext.ku(KU.digitalSignature), ext.eku([EKU.timeStamping])], /not critical/],
     ['a second EKU', [ext.ku(KU.digitalSignature), ext.eku([EKU.timeStamping, EKU.codeSigning], true)], /only/],
+    ['no keyUsage', [ext.eku([EKU.timeStamping], true)], /has no keyUsage extension/],
+    [
+      'a keyUsage beyond signing',
+      [ext.ku(KU.digitalSignature | KU.keyEncipherment), ext.eku([EKU.timeStamping], true)],
+      /keyUsage allows more than signing/,
+    ],
   ])('fails a TSA leaf with %s', async (_name, leafExtensions, reason) => {
     expect(await chainReason({ leafExtensions }, 'timestamping')).toMatch(reason);
   });
