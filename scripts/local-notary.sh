@@ -45,6 +45,16 @@ healthy() {
   ' "$1/_notary_server/health" "$DIR/ca.crt" 2>/dev/null
 }
 
+# The signer is ready once its gRPC port accepts connections; notary-server must not start before (its first
+# key request would fail with a 500 that `notary init` reports as "unable to reach trust server").
+listening() {
+  node -e '
+    const socket = require("node:net").connect(Number(process.argv[1]), "127.0.0.1");
+    socket.once("connect", () => { socket.destroy(); process.exit(0); });
+    socket.once("error", () => process.exit(1));
+  ' "$1" 2>/dev/null
+}
+
 # One CA; one certificate for 127.0.0.1 and localhost used for HTTPS, the signer's gRPC, and mutual TLS between them.
 certificates() {
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj /CN=local-notary-ca \
@@ -90,6 +100,10 @@ EOF
   # Detached from this shell's output, so that `eval "$(...)"` returns once the server is up.
   (cd "$DIR" && exec notary-signer -config signer.json </dev/null >signer.log 2>&1) &
   echo $! >"$DIR/signer.pid"
+  for _ in $(seq 1 100); do
+    if listening "$signer_port" || ! alive "$DIR/signer.pid"; then break; fi
+    sleep 0.1
+  done
   (cd "$DIR" && exec notary-server -config server.json </dev/null >server.log 2>&1) &
   echo $! >"$DIR/server.pid"
   for _ in $(seq 1 100); do
