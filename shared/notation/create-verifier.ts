@@ -1,9 +1,8 @@
 /**
- * The Notation verifier with its real parts: the registry client, RFC 3161 timestamps, OCSP/CRL revocation and
+ * The Notation verifier with its real parts: the instance's registry client, RFC 3161 timestamps, OCSP/CRL revocation and
  * the AWS Signer plugin. Imported by the format module (./module.ts) on the first Notation admission only.
  */
 import { systemClock } from '../clock';
-import { OciRegistryClient } from '../registry/client';
 import type { FormatDeps } from '../verify/format';
 import type { SignatureVerifier } from '../verify/types';
 import { verificationPlugins } from './aws-signer';
@@ -11,10 +10,11 @@ import { OcspCrlRevocationChecker } from './revocation/revocation-checker';
 import { Rfc3161TimestampVerifier } from './timestamp/timestamp-verifier';
 import { NotationVerifier } from './verifier';
 
-export function createNotationVerifier({ policy, cache, observer }: FormatDeps): SignatureVerifier {
+export function createNotationVerifier({ policy, cache, registry }: FormatDeps): SignatureVerifier {
   return new NotationVerifier({
     cache: cache.trustCache,
-    registry: new OciRegistryClient({ store: cache.store, registries: policy.registries, observer }),
+    // The instance's one client: Notary v1 and Notation resolving one tag share the resolution, tokens and caches.
+    registry,
     timestamps: new Rfc3161TimestampVerifier(),
     revocation: new OcspCrlRevocationChecker(),
     plugins: verificationPlugins({ env: process.env, clock: systemClock }),

@@ -154,62 +154,97 @@ export function listSignatures(
   return client.listReferrers(repo, digest, { signal, artifactType: MEDIA_TYPE.signatureArtifact });
 }
 
-export async function verifyArtifact(input: ArtifactVerifyInput): Promise<ArtifactOutcome> {
-  const { client, repo, descriptor, signal } = input;
-  const maxAttempts = input.maxAttempts ?? MAX_SIGNATURE_ATTEMPTS;
-  const listed = input.referrers ?? (await listSignatures(client, repo, descriptor.digest, signal));
+/** One signature tried: verified (with its outcome), or why not. */
+export type SignatureTrial =
+  | {
+      readonly signature: string;
+      readonly verified: true;
+      readonly outcome: Extract<SignatureOutcome, { verified: true }>;
+    }
+  | (SignatureFailure & { readonly verified: false; readonly signer?: string });
+
+/** The image's Notation signature manifests, as the registry lists them (referrers API, else the tag). */
+async function signatureManifests(input: ArtifactVerifyInput) {
+  const listed =
+    input.referrers ?? (await listSignatures(input.client, input.repo, input.descriptor.digest, input.signal));
   const candidates = listed.referrers.filter(
     (r) => r.mediaType === MEDIA_TYPE.ociManifest || r.mediaType === MEDIA_TYPE.ociArtifactManifest,
   );
+  return { source: listed.source, candidates };
+}
+
+/** Fetches one signature manifest and its envelope, and verifies it under the statement. */
+async function trySignature(input: ArtifactVerifyInput, referrer: RegistryDescriptor): Promise<SignatureTrial> {
+  const { client, repo, descriptor, signal } = input;
+  let envelope: Uint8Array;
+  let layer: RegistryDescriptor | string;
+  try {
+    const manifest = await client.fetchManifest(repo, referrer, { signal });
+    layer = signatureLayer(referrer, manifest.bytes);
+    if (typeof layer === 'string') {
+      return { verified: false, signature: referrer.digest, code: 'SIGNATURE_INVALID', reason: layer };
+    }
+    envelope = await client.fetchBlob(repo, layer, MAX_ENVELOPE_BYTES, { signal });
+  } catch (error) {
+    if (signal.aborted) throw error;
+    return { verified: false, ...failureOf(error, referrer.digest) };
+  }
+  const outcome = await verifySignature({
+    descriptor,
+    envelope,
+    envelopeMediaType: layer.mediaType,
+    statement: input.statement,
+    stores: input.stores,
+    nowMs: input.nowMs,
+    signal,
+    timestamps: input.timestamps,
+    revocation: input.revocation,
+    plugins: input.plugins,
+  });
+  if (outcome.verified) return { verified: true, signature: referrer.digest, outcome };
+  return {
+    verified: false,
+    signature: referrer.digest,
+    code: outcome.code,
+    reason: outcome.reason,
+    ...(outcome.signer && { signer: outcome.signer.subject }),
+  };
+}
+
+/**
+ * Every signature of the image tried under the statement, in the registry's order, at most `maxAttempts` (for
+ * `inspect`: what each signature says, not only the first that verifies). `notTried` counts the ones left over.
+ */
+export async function verifyEachSignature(
+  input: ArtifactVerifyInput,
+): Promise<{ source: 'api' | 'tag'; trials: SignatureTrial[]; notTried: number }> {
+  const maxAttempts = input.maxAttempts ?? MAX_SIGNATURE_ATTEMPTS;
+  const { source, candidates } = await signatureManifests(input);
+  const trials: SignatureTrial[] = [];
+  for (const referrer of candidates.slice(0, maxAttempts)) trials.push(await trySignature(input, referrer));
+  return { source, trials, notTried: Math.max(0, candidates.length - maxAttempts) };
+}
+
+export async function verifyArtifact(input: ArtifactVerifyInput): Promise<ArtifactOutcome> {
+  const maxAttempts = input.maxAttempts ?? MAX_SIGNATURE_ATTEMPTS;
+  const { source, candidates } = await signatureManifests(input);
   const failures: SignatureFailure[] = [];
   let attempts = 0;
   for (const referrer of candidates) {
     if (attempts >= maxAttempts) break;
     attempts++;
-    let envelope: Uint8Array;
-    let layer: RegistryDescriptor | string;
-    try {
-      const manifest = await client.fetchManifest(repo, referrer, { signal });
-      layer = signatureLayer(referrer, manifest.bytes);
-      if (typeof layer === 'string') {
-        failures.push({ signature: referrer.digest, code: 'SIGNATURE_INVALID', reason: layer });
-        continue;
-      }
-      envelope = await client.fetchBlob(repo, layer, MAX_ENVELOPE_BYTES, { signal });
-    } catch (error) {
-      if (signal.aborted) throw error;
-      failures.push(failureOf(error, referrer.digest));
-      continue;
+    const trial = await trySignature(input, referrer);
+    if (trial.verified) {
+      const { outcome } = trial;
+      return { verified: true, signature: trial.signature, outcome, warnings: outcome.warnings, attempts, source };
     }
-    const outcome = await verifySignature({
-      descriptor,
-      envelope,
-      envelopeMediaType: layer.mediaType,
-      statement: input.statement,
-      stores: input.stores,
-      nowMs: input.nowMs,
-      signal,
-      timestamps: input.timestamps,
-      revocation: input.revocation,
-      plugins: input.plugins,
-    });
-    if (outcome.verified) {
-      return {
-        verified: true,
-        signature: referrer.digest,
-        outcome,
-        warnings: outcome.warnings,
-        attempts,
-        source: listed.source,
-      };
-    }
-    failures.push({ signature: referrer.digest, code: outcome.code, reason: outcome.reason });
+    failures.push({ signature: trial.signature, code: trial.code, reason: trial.reason });
   }
   if (failures.length === 0) {
     return {
       verified: false,
       code: 'NOT_SIGNED',
-      reason: `No Notation signature is associated with ${descriptor.digest}.`,
+      reason: `No Notation signature is associated with ${input.descriptor.digest}.`,
       failures,
       attempts,
     };

@@ -13,12 +13,14 @@ import type { ReferrersResult } from '../registry/referrers';
 import type {
   DigestResolution,
   ImageVerdict,
+  SignatureInspection,
   SignatureRecord,
+  SignatureReport,
   SignatureVerifier,
   TrustSource,
   VerifyContext,
 } from '../verify/types';
-import { listSignatures, verifyArtifact } from './discovery';
+import { listSignatures, verifyArtifact, verifyEachSignature } from './discovery';
 import { NOTATION_FORMAT } from './format-name';
 import type { Descriptor } from './payload';
 import { selectStatement, type TrustPolicyStatement } from './policy/trust-policy';
@@ -121,6 +123,68 @@ export class NotationVerifier implements SignatureVerifier {
       return { digest: verdict.signedDigest, reason: verdict.reason, source: verdict.source };
     }
     return { digest: undefined, code: verdict.code, reason: verdict.reason };
+  }
+
+  /**
+   * For `inspect`: each signature of the image verified on its own under the statement the image selects (uncached,
+   * at most the attempt limit), so that a person sees why each one does or does not count.
+   */
+  async inspectSignatures(ref: ImageReference, rule: Rule, ctx: VerifyContext): Promise<SignatureInspection> {
+    const settings = notationOf(rule);
+    if (!settings) return { code: 'INTERNAL_ERROR', reason: `The rule matching ${ref.name} has no notation settings.` };
+    const statement = selectStatement(settings.trustPolicy, ref.name);
+    if (!statement) {
+      return {
+        code: 'NO_TRUST_POLICY',
+        reason: `No statement of the Notation trust policy has registryScopes "${ref.name}" or "*".`,
+      };
+    }
+    const repo: RepositoryRef = { host: ref.domain.toLowerCase(), repository: ref.path };
+    try {
+      const resolved = await this.deps.registry.resolve(repo, ref.digest ?? ref.tag ?? 'latest', {
+        signal: ctx.signal,
+      });
+      const descriptor: Descriptor = { mediaType: resolved.mediaType, digest: resolved.digest, size: resolved.size };
+      const { source, trials, notTried } = await verifyEachSignature({
+        client: this.deps.registry,
+        repo,
+        descriptor,
+        statement,
+        stores: settings.stores,
+        nowMs: ctx.nowMs,
+        signal: ctx.signal,
+        timestamps: this.deps.timestamps,
+        revocation: this.deps.revocation,
+        plugins: this.deps.plugins,
+        maxAttempts: this.deps.maxAttempts,
+      });
+      const signatures: SignatureReport[] = trials.map((trial) =>
+        trial.verified
+          ? {
+              signature: trial.signature,
+              allowed: true,
+              code: 'SIGNED',
+              reason: `verifies under trust policy "${statement.name}" (level ${statement.level})`,
+              signer: trial.outcome.signer.subject,
+              ...(trial.outcome.warnings.length > 0 && {
+                warnings: trial.outcome.warnings.map(
+                  (w) => `${w.reason} (${w.code}; logged by level ${statement.level})`,
+                ),
+              }),
+            }
+          : {
+              signature: trial.signature,
+              allowed: false,
+              code: trial.code,
+              reason: trial.reason,
+              ...(trial.signer && { signer: trial.signer }),
+            },
+      );
+      return { source, signatures, notTried, statement: statement.name };
+    } catch (error) {
+      const verdict = this.#failure(error, ref, ctx.signal);
+      return { code: verdict.code, reason: verdict.reason };
+    }
   }
 
   async #verifiedImage(

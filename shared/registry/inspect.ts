@@ -4,6 +4,7 @@
  * the engine's (the CLI adds it); this module only reads the registry.
  */
 import type { ImageReference } from '../image/types';
+import type { SignatureInspection } from '../verify/types';
 import type { RegistryClient, RepositoryRef } from './client';
 import type { Descriptor } from './descriptor';
 import { formatPlatform } from './descriptor';
@@ -65,10 +66,11 @@ export async function inspectImage(
   return { repository, descriptor, ...(platforms && { platforms }), signatures };
 }
 
-/** The report as lines for people. */
+/** The report as lines for people; `inspections` adds each signature's verdict under the policy, per format. */
 export function formatInspectReport(
   report: InspectReport,
   verdict?: { allowed: boolean; code: string; reason: string },
+  inspections: Readonly<Record<string, SignatureInspection>> = {},
 ) {
   const lines = [
     `repository  ${report.repository.host}/${report.repository.repository}`,
@@ -78,12 +80,31 @@ export function formatInspectReport(
   ];
   for (const entry of report.platforms ?? []) lines.push(`platform    ${entry.platform.padEnd(16)} ${entry.digest}`);
   for (const [format, found] of Object.entries(report.signatures)) {
+    const inspection = inspections[format];
     if ('error' in found) lines.push(`signatures  ${format}: cannot list (${found.error})`);
     else
       lines.push(
         `signatures  ${format}: ${found.manifests.length} (via the ${found.source === 'api' ? 'referrers API' : 'referrers tag'})`,
       );
-    for (const manifest of 'manifests' in found ? found.manifests : []) lines.push(`            ${manifest.digest}`);
+    if (inspection && 'code' in inspection)
+      lines.push(`            not verified: ${inspection.code}: ${inspection.reason}`);
+    for (const manifest of 'manifests' in found ? found.manifests : []) {
+      const verdictOf =
+        inspection && 'signatures' in inspection
+          ? inspection.signatures.find((entry) => entry.signature === manifest.digest)
+          : undefined;
+      lines.push(`            ${manifest.digest}`);
+      if (verdictOf) {
+        const signer = verdictOf.signer ? ` (signer ${verdictOf.signer})` : '';
+        lines.push(
+          `              ${verdictOf.allowed ? 'verifies' : 'fails'} ${verdictOf.code}${signer}: ${verdictOf.reason}`,
+        );
+        for (const warning of verdictOf.warnings ?? []) lines.push(`              warning: ${warning}`);
+      }
+    }
+    if (inspection && 'notTried' in inspection && inspection.notTried > 0) {
+      lines.push(`            ${inspection.notTried} more not verified (the attempt limit)`);
+    }
   }
   if (verdict) lines.push(`verdict     ${verdict.allowed ? 'allow' : 'deny'} ${verdict.code}: ${verdict.reason}`);
   return `${lines.join('\n')}\n`;

@@ -16,6 +16,8 @@ export interface Runtime {
   readonly engine: DecisionEngine;
   /** Pins tag-only images to their verified digests for `/mutate` and `check --pin`, on the engine's verifiers. */
   readonly pinner: DigestPinner;
+  /** The engine's verifiers, one per format (for `inspect`, which asks a format for each of its signatures). */
+  readonly verifiers: readonly SignatureVerifier[];
   readonly telemetry: Telemetry;
   /** The evaluation instant for expiry checks: the system clock, or fixed by `--at`. */
   readonly clock: Clock;
@@ -57,6 +59,7 @@ export function createRuntime(parts: RuntimeParts): Runtime {
     policy: parts.policy,
     engine,
     pinner,
+    verifiers: parts.verifiers,
     telemetry: parts.telemetry,
     clock: parts.clock ?? systemClock,
     webhookToken: async () => (await webhookTokens())?.current,

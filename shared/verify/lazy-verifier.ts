@@ -1,7 +1,7 @@
 import type { VerdictCode } from '../errors';
 import type { ImageReference } from '../image/types';
 import type { Rule } from '../policy/types';
-import type { DigestResolution, ImageVerdict, SignatureVerifier, VerifyContext } from './types';
+import type { DigestResolution, ImageVerdict, SignatureInspection, SignatureVerifier, VerifyContext } from './types';
 
 /**
  * A verifier whose implementation is imported on its first admission: a format module hands this out from
@@ -36,6 +36,14 @@ export class LazySignatureVerifier implements SignatureVerifier {
       return { digest: undefined, code: 'INTERNAL_ERROR', reason: `${this.format} cannot resolve a tag's digest.` };
     }
     return verifier.resolveSignedDigest(ref, rule, ctx);
+  }
+
+  async inspectSignatures(ref: ImageReference, rule: Rule, ctx: VerifyContext): Promise<SignatureInspection> {
+    const verifier = await this.#verifier();
+    if (!verifier.inspectSignatures) {
+      return { code: 'INTERNAL_ERROR', reason: `${this.format} cannot list its signatures one by one.` };
+    }
+    return verifier.inspectSignatures(ref, rule, ctx);
   }
 
   #verifier(): Promise<SignatureVerifier> {

@@ -102,4 +102,36 @@ export interface SignatureVerifier {
    * a format without it pins nothing, and its tag-only images are left as written. Never throws for trust failures.
    */
   resolveSignedDigest?(ref: ImageReference, rule: Rule, ctx: VerifyContext): Promise<DigestResolution>;
+  /**
+   * For `notary-gate inspect`: every signature of this format found for the image, each with its own verdict under
+   * the rule (not only the first that verifies), or why none could be looked at. Uncached, never throws for trust
+   * failures. Optional: formats whose signatures are not separate artifacts (Notary v1) leave it out.
+   */
+  inspectSignatures?(ref: ImageReference, rule: Rule, ctx: VerifyContext): Promise<SignatureInspection>;
 }
+
+/** One signature's verdict, for `inspect`. */
+export interface SignatureReport {
+  /** Digest of the signature manifest. */
+  readonly signature: string;
+  readonly allowed: boolean;
+  /** `SIGNED`, or the code this signature alone would deny with. */
+  readonly code: VerdictCode;
+  readonly reason: string;
+  /** The signing certificate's subject, when the envelope got that far. */
+  readonly signer?: string;
+  readonly warnings?: readonly string[];
+}
+
+/** What a format found for `inspect`: the signatures tried, or why it could not look. */
+export type SignatureInspection =
+  | {
+      /** Which listing answered (the referrers API, or the `sha256-<hex>` tag). */
+      readonly source: 'api' | 'tag';
+      readonly signatures: readonly SignatureReport[];
+      /** Signatures listed beyond the format's attempt limit, not tried. */
+      readonly notTried: number;
+      /** The statement of the trust policy that applied (Notation). */
+      readonly statement?: string;
+    }
+  | { readonly code: VerdictCode; readonly reason: string };
