@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: the published benchmark (docs/performance.md). Starts a real notary-server with token auth
- * (test harness), publishes three signed repositories with the real `notary` client, builds the Lambda bundle with
- * the project's script, runs each scenario in turn, prints a table with each target, and writes the numbers to
- * bench/results/latest.json. Not part of `npm test`; takes about a minute.
+ * (test harness), publishes three signed repositories with the real `notary` client, signs three images with
+ * Notation on the harness's in-process OCI registry, builds the Lambda bundle with the project's script, runs
+ * each scenario in turn, prints a table with each target, and writes the numbers to bench/results/latest.json.
+ * Not part of `npm test`; takes one to two minutes on a quiet machine.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
