@@ -217,6 +217,30 @@ describeWithNotary('docs/getting-started.md against a real Notary', () => {
     );
   });
 
+  it('says, when a rule requires targets/releases, that the digest is signed in targets (lint warns first)', async () => {
+    const policy = await readFile(path.join(demo, 'policy.yaml'), 'utf8');
+    const releasesOnly = policy.replace(
+      'rootKeys: ["./root.crt"]',
+      'rootKeys: ["./root.crt"]\n      delegations: [targets/releases]',
+    );
+    expect(releasesOnly).not.toBe(policy);
+    await writeFile(path.join(demo, 'releases-only.yaml'), releasesOnly);
+    const linted = await bash('notary-gate lint "$DEMO/releases-only.yaml"', env);
+    expect(linted.stderr).toContain('DELEGATIONS_EXCLUDE_TARGETS');
+    const checked = await bash(
+      `notary-gate check --json --policy "$DEMO/releases-only.yaml" nginx:1.27@${digest} nginx@${digest}`,
+      env,
+    );
+    expect(checked.code).toBe(1);
+    const [tagged, digestOnly] = JSON.parse(checked.stdout).images;
+    expect(tagged).toMatchObject({ code: 'NOT_SIGNED' });
+    expect(tagged.reason).toContain(
+      `the tag is signed in targets (${digest}), but this rule requires targets/releases: list targets in the rule's notary.delegations to accept it`,
+    );
+    expect(digestOnly).toMatchObject({ code: 'NOT_SIGNED' });
+    expect(digestOnly.reason).toContain('signed in targets as tag "1.27", but this rule requires targets/releases');
+  });
+
   it("serves it: the guide's serve and webhook-config lines, on 127.0.0.1, admit the Pod and deny a tag", async () => {
     const clusterBlock = shellBlocks.find((block) => block.code.includes('notary-gate serve'))!;
     const line = (prefix: string) => clusterBlock.code.split('\n').find((l) => l.startsWith(prefix))!;
