@@ -1,9 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Duration } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { DEFAULT_GATE_ALARMS, GATE_LOG_METRICS, ORIGIN_METRIC_FORMATS } from '../../infra/gate-alarms';
+import {
+  DEFAULT_GATE_ALARMS,
+  GATE_LOG_METRICS,
+  type GateAlarmProps,
+  GateAlarms,
+  ORIGIN_METRIC_FORMATS,
+} from '../../infra/gate-alarms';
 import { NotaryGateStack, type NotaryGateStackProps } from '../../infra/stack';
 
 const cdkContext = JSON.parse(readFileSync(join(__dirname, '../../cdk.json'), 'utf8')).context;
@@ -109,15 +117,36 @@ describe('the alarms with props', () => {
     expect(alarms.map((a) => a.MetricName).sort()).toEqual(['DeniedAdmissions', 'Duration', 'Errors', 'Throttles']);
   });
 
-  it('take the thresholds and window given', () => {
-    const { alarms } = synth(
-      { alarms: { tokenRejections: 1, urlClientErrors: 50, originErrors: 2, noAdmissionsFor: Duration.hours(6) } },
-      'AlarmsTuned',
+  /** The GateAlarms construct alone, on a function looked up by name: no bundling, so each case is milliseconds. */
+  function gateAlarms(props: GateAlarmProps) {
+    const stack = new Stack(new App(), 'Bare');
+    const gate = new GateAlarms(stack, 'Gate', {
+      ...props,
+      function: LambdaFunction.fromFunctionName(stack, 'Fn', 'notary-gate-webhook'),
+      logGroup: new LogGroup(stack, 'Logs'),
+      breakGlass: false,
+    });
+    const alarms = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm')).map(
+      (alarm) => alarm.Properties as Props,
     );
+    return {
+      gate,
+      alarms,
+      periodsWithoutAdmissions: alarms.find((a) => a.MetricName === GATE_LOG_METRICS.validations)?.EvaluationPeriods,
+    };
+  }
+
+  it('take the thresholds and window given', () => {
+    const { alarms, periodsWithoutAdmissions } = gateAlarms({
+      tokenRejections: 1,
+      urlClientErrors: 50,
+      originErrors: 2,
+      noAdmissionsFor: Duration.hours(6),
+    });
     expect(alarms.find((a) => a.MetricName === GATE_LOG_METRICS.tokenRejections)?.Threshold).toBe(1);
     expect(alarms.find((a) => a.MetricName === 'Url4xxCount')?.Threshold).toBe(50);
     expect(byDescription(alarms, 'signature sources').map((a) => a.Threshold)).toEqual([2, 2]);
-    expect(alarms.find((a) => a.MetricName === GATE_LOG_METRICS.validations)?.EvaluationPeriods).toBe(72);
+    expect(periodsWithoutAdmissions).toBe(72);
   });
 
   it.each([
@@ -125,24 +154,20 @@ describe('the alarms with props', () => {
     [Duration.minutes(0), /from 5 to 1440/],
     [Duration.minutes(1445), /from 5 to 1440/],
   ])('refuse a no-admissions window of %s', (noAdmissionsFor, message) => {
-    expect(() => synth({ alarms: { noAdmissionsFor } }, 'Bad')).toThrow(message);
+    expect(() => gateAlarms({ noAdmissionsFor })).toThrow(message);
   });
 
   it('accept the bounds of the no-admissions window, 5 minutes and 1 day', () => {
-    expect(
-      synth({ alarms: { noAdmissionsFor: Duration.minutes(5) } }, 'Min').alarms.find(
-        (a) => a.MetricName === GATE_LOG_METRICS.validations,
-      )?.EvaluationPeriods,
-    ).toBe(1);
-    expect(
-      synth({ alarms: { noAdmissionsFor: Duration.days(1) } }, 'Max').alarms.find(
-        (a) => a.MetricName === GATE_LOG_METRICS.validations,
-      )?.EvaluationPeriods,
-    ).toBe(288);
+    expect(gateAlarms({ noAdmissionsFor: Duration.minutes(5) }).periodsWithoutAdmissions).toBe(1);
+    expect(gateAlarms({ noAdmissionsFor: Duration.days(1) }).periodsWithoutAdmissions).toBe(288);
   });
 
   it.each([0, 2.5, -1])('refuse a threshold of %s', (tokenRejections) => {
-    expect(() => synth({ alarms: { tokenRejections } }, 'BadThreshold')).toThrow(/whole number from 1/);
+    expect(() => gateAlarms({ tokenRejections })).toThrow(/whole number from 1/);
+  });
+
+  it('accept a threshold of 1, the lowest', () => {
+    expect(() => gateAlarms({ tokenRejections: 1, urlClientErrors: 1, originErrors: 1 })).not.toThrow();
   });
 
   describe('with break-glass on and an SNS topic', () => {
