@@ -1,6 +1,7 @@
 /**
  * Builds Notation test material the way a signer would: keys (node:crypto), certificate chains with any extension
- * set (@peculiar/x509), and JWS / COSE envelopes signed per the Notary Project specification. Nothing here is
+ * set (@peculiar/x509; the one certificate issuer of the test kits: x509-kit.ts issues through it), and JWS / COSE
+ * envelopes signed per the Notary Project specification. Nothing here is
  * copied from another project's fixtures; everything is generated at test time with fixed dates.
  */
 import 'reflect-metadata';
@@ -31,6 +32,13 @@ export function testKey(spec: KeySpec, slot = 0): TestKey {
   const id = `${spec}/${slot}`;
   const cached = keyCache.get(id);
   if (cached) return cached;
+  const key = generateTestKey(spec);
+  keyCache.set(id, key);
+  return key;
+}
+
+/** A new key of that spec, never cached (P-256 takes about a millisecond). */
+export function generateTestKey(spec: KeySpec): TestKey {
   const pair = spec.startsWith('rsa')
     ? generateKeyPairSync('rsa', { modulusLength: Number(spec.slice(3)) })
     : spec === 'ed25519'
@@ -38,9 +46,7 @@ export function testKey(spec: KeySpec, slot = 0): TestKey {
       : generateKeyPairSync('ec', {
           namedCurve: { p224: 'secp224r1', p256: 'prime256v1', p384: 'secp384r1', p521: 'secp521r1' }[spec as 'p256'],
         });
-  const key = { spec, privateKey: pair.privateKey, spki: pair.publicKey.export({ format: 'der', type: 'spki' }) };
-  keyCache.set(id, key);
-  return key;
+  return { spec, privateKey: pair.privateKey, spki: pair.publicKey.export({ format: 'der', type: 'spki' }) };
 }
 
 export type HashName = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
@@ -69,6 +75,8 @@ export interface IssueOptions {
   readonly hash?: HashName;
   /** Sign the certificate with RSASSA-PSS instead of PKCS#1 v1.5 (RSA issuers only). */
   readonly pss?: boolean;
+  /** Hex; a per-file sequence when omitted. */
+  readonly serialNumber?: string;
 }
 
 let serial = 1;
@@ -77,7 +85,7 @@ export async function issueCertificate(opts: IssueOptions): Promise<Uint8Array> 
   const issuer = opts.issuer ?? { subject: opts.subject, key: opts.key };
   const signer = await issuingKey(issuer.key, opts.hash ?? 'SHA-256', opts.pss ?? false);
   const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: (serial++).toString(16).padStart(4, '0'),
+    serialNumber: opts.serialNumber ?? (serial++).toString(16).padStart(4, '0'),
     subject: opts.subject,
     issuer: issuer.subject,
     notBefore: opts.notBefore ?? DATES.caFrom,

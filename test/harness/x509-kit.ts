@@ -1,17 +1,15 @@
 /**
- * Issues test certificates with any extension set (criticality included), with @peculiar/x509 over node's
- * WebCrypto: the chains, TSAs and revocation CAs the Notation suites verify. ECDSA P-256 keys by default because
- * they are generated in about a millisecond; generate them once per suite.
+ * Certificates as the openssl- and pkijs-backed suites need them (TSAs, revocation CAs, trust store roots): each
+ * with a fresh key, a random serial, key identifiers, and every form those tools take (PEM, PKCS#8 key, WebCrypto
+ * keys, node's X509Certificate). Issued through notation-kit.ts's issueCertificate, the one certificate issuer of
+ * the test kits, with its extension builders. ECDSA P-256 keys because they are generated in about a millisecond.
  */
 import 'reflect-metadata';
 import { X509Certificate as NodeX509Certificate, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import { ext, generateTestKey, issueCertificate as issueDer, type TestKey } from './notation-kit';
 
-// @peculiar/x509 types name the DOM's Crypto, which this project's lib settings do not include.
-x509.cryptoProvider.set(webcrypto as never);
-
-const EC_KEY = { name: 'ECDSA', namedCurve: 'P-256' } as const;
-const EC_SIGNING = { name: 'ECDSA', hash: 'SHA-256' } as const;
+const KU = ext.KU;
 
 export const OID = {
   timeStamping: '1.3.6.1.5.5.7.3.8',
@@ -20,13 +18,14 @@ export const OID = {
 } as const;
 
 export interface TestKeys {
+  readonly key: TestKey;
+  /** The same key for WebCrypto users (pkijs signs timestamp tokens with it). */
   readonly keys: webcrypto.CryptoKeyPair;
   /** PKCS#8 PEM, for openssl. */
   readonly privateKeyPem: string;
 }
 
 export interface IssuedCertificate extends TestKeys {
-  readonly certificate: x509.X509Certificate;
   readonly node: NodeX509Certificate;
   readonly der: Uint8Array;
   readonly pem: string;
@@ -35,10 +34,20 @@ export interface IssuedCertificate extends TestKeys {
   readonly serialHex: string;
 }
 
+const EC_KEY = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+
 export async function generateKeys(): Promise<TestKeys> {
-  const keys = (await webcrypto.subtle.generateKey(EC_KEY, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
-  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
-  return { keys, privateKeyPem: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY') };
+  const key = generateTestKey('p256');
+  const pkcs8 = key.privateKey.export({ format: 'der', type: 'pkcs8' });
+  const [privateKey, publicKey] = await Promise.all([
+    webcrypto.subtle.importKey('pkcs8', pkcs8, EC_KEY, true, ['sign']),
+    webcrypto.subtle.importKey('spki', key.spki, EC_KEY, true, ['verify']),
+  ]);
+  return {
+    key,
+    keys: { privateKey, publicKey } as webcrypto.CryptoKeyPair,
+    privateKeyPem: key.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+  };
 }
 
 export interface IssueOptions {
@@ -56,64 +65,47 @@ export interface IssueOptions {
 
 export async function issueCertificate(options: IssueOptions): Promise<IssuedCertificate> {
   const subjectKeys = options.keys ?? (await generateKeys());
-  const signingKey = options.issuer?.keys.privateKey ?? subjectKeys.keys.privateKey;
-  const identifiers: x509.Extension[] = [await x509.SubjectKeyIdentifierExtension.create(subjectKeys.keys.publicKey)];
-  if (options.issuer) {
-    identifiers.push(await x509.AuthorityKeyIdentifierExtension.create(options.issuer.keys.publicKey));
-  }
-  const certificate = await x509.X509CertificateGenerator.create({
-    serialNumber: options.serialNumber ?? randomSerial(),
+  const identifiers: x509.Extension[] = [await x509.SubjectKeyIdentifierExtension.create(subjectKeys.key.spki)];
+  if (options.issuer) identifiers.push(await x509.AuthorityKeyIdentifierExtension.create(options.issuer.key.spki));
+  const serialNumber = options.serialNumber ?? randomSerial();
+  const der = await issueDer({
     subject: options.subject,
-    issuer: options.issuer?.subject ?? options.subject,
+    key: subjectKeys.key,
+    issuer: options.issuer && { subject: options.issuer.subject, key: options.issuer.key },
     notBefore: options.notBefore,
     notAfter: options.notAfter,
-    signingAlgorithm: EC_SIGNING,
-    publicKey: subjectKeys.keys.publicKey,
-    signingKey,
     extensions: [...identifiers, ...options.extensions],
+    serialNumber,
   });
-  const der = new Uint8Array(certificate.rawData);
   return {
     ...subjectKeys,
-    certificate,
     node: new NodeX509Certificate(der),
     der,
-    pem: certificate.toString('pem'),
+    pem: x509.PemConverter.encode(der, 'CERTIFICATE'),
     subject: options.subject,
-    serialHex: certificate.serialNumber.toLowerCase(),
+    serialHex: serialNumber.toLowerCase(),
   };
 }
 
 /** Extensions of a root or intermediate CA as the Notary Project requires them. */
 export function caExtensions(pathLength?: number): x509.Extension[] {
-  return [
-    new x509.BasicConstraintsExtension(true, pathLength, true),
-    new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-  ];
+  return [ext.ca(true, pathLength), ext.ku(KU.keyCertSign | KU.cRLSign)];
 }
 
 /** Extensions of a TSA signing certificate; `eku` and criticality overridable to build the bad ones. */
 export function tsaExtensions(
   options: { eku?: readonly string[]; ekuCritical?: boolean; keyUsage?: boolean } = {},
 ): x509.Extension[] {
-  const extensions: x509.Extension[] = [new x509.BasicConstraintsExtension(false, undefined, true)];
-  if (options.keyUsage !== false) {
-    extensions.push(new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true));
-  }
-  extensions.push(
-    new x509.ExtendedKeyUsageExtension([...(options.eku ?? [OID.timeStamping])], options.ekuCritical ?? true),
-  );
-  return extensions;
+  return [
+    ext.notCa(true),
+    ...(options.keyUsage === false ? [] : [ext.ku(KU.digitalSignature)]),
+    ext.eku([...(options.eku ?? [OID.timeStamping])], options.ekuCritical ?? true),
+  ];
 }
 
 /** Extensions of a code-signing leaf, optionally with OCSP and CRL locations. */
 export function leafExtensions(options: { ocsp?: readonly string[]; crl?: readonly string[] } = {}): x509.Extension[] {
-  const extensions: x509.Extension[] = [
-    new x509.BasicConstraintsExtension(false, undefined, true),
-    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-    new x509.ExtendedKeyUsageExtension([OID.codeSigning], false),
-  ];
-  return [...extensions, ...revocationExtensions(options)];
+  return [ext.notCa(true), ext.ku(KU.digitalSignature), ext.eku([OID.codeSigning]), ...revocationExtensions(options)];
 }
 
 /** AIA (OCSP) and CRL distribution point extensions for any certificate. */
