@@ -18,6 +18,7 @@ import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { DecisionObservability } from './observability';
 import { type StagedPolicy, stagePolicy } from './policy-bundle';
 import { DEFAULT_SETTINGS } from './settings';
+import { withSignerRevocationRegions } from './signer-revocation';
 import type { DeployablePolicy } from './validate-policy';
 import { validatePolicyFileSync } from './validate-policy-sync';
 import { WebhookFunction } from './webhook-function';
@@ -36,7 +37,11 @@ export interface NotaryGateProps {
   readonly secretArns?: readonly string[];
   /** Other AWS API permissions the policy's formats need. Default: those `policyFile` needs. */
   readonly awsPermissions?: readonly AwsPermission[];
-  /** Regions of trusted AWS Signer signing profiles with revocation on (signer:GetRevocationStatus). Default none. */
+  /**
+   * Regions where the function may call signer:GetRevocationStatus (AWS Signer revocation); `[]`: nowhere. Default:
+   * the regions of the signing profiles the Notation trust policies of `policyFile` trust with revocation on (none
+   * without AWS Signer profiles). Given, it replaces the derived statement.
+   */
   readonly signerRevocationRegions?: readonly string[];
   /**
    * ECR repository ARNs the function may pull from (with ecr:GetAuthorizationToken). Default: those the verify rules
@@ -153,8 +158,12 @@ export class NotaryGate extends Construct {
     this.webhook.bindCache(this.cacheTable);
     this.webhook.bindTokenSecret(this.tokenSecret, props.tokenOverlap?.toSeconds());
     this.webhook.bindPolicySecrets(props.secretArns ?? prepared?.secretArns ?? []);
-    this.webhook.bindFormatPermissions(props.awsPermissions ?? prepared?.awsPermissions ?? []);
-    this.webhook.bindSignerRevocation(props.signerRevocationRegions ?? []);
+    this.webhook.bindFormatPermissions(
+      withSignerRevocationRegions(
+        props.awsPermissions ?? prepared?.awsPermissions ?? [],
+        props.signerRevocationRegions,
+      ),
+    );
     this.webhook.bindEcrPull(props.ecrRepositoryArns ?? prepared?.ecrRepositoryArns ?? []);
     const url = this.webhook.addPublicUrl();
     this.functionUrl = url.url;

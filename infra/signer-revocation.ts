@@ -1,48 +1,23 @@
-import { Validations } from 'aws-cdk-lib';
-import { type IRole, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import { SIGNER_REVOCATION_ACTIONS, signerRevocationPermission } from '../shared/notation/aws-signer/deployment';
+import type { AwsPermission } from '../shared/verify/format';
 
-/** The one AWS Signer action the webhook uses: revocation of the AWS Signer signatures it admits. */
-export const SIGNER_REVOCATION_ACTIONS = ['signer:GetRevocationStatus'] as const;
+export { SIGNER_REVOCATION_ACTIONS };
 
-export interface SignerRevocationGrantProps {
-  readonly role: IRole;
-  /** The regions of the signing profiles the policy trusts (`signerRevocationRegions`); at least one. */
-  readonly regions: readonly string[];
-}
+const isSignerRevocation = (permission: AwsPermission) =>
+  permission.actions.length === SIGNER_REVOCATION_ACTIONS.length &&
+  SIGNER_REVOCATION_ACTIONS.every((action) => permission.actions.includes(action));
 
 /**
- * Lets the webhook ask AWS Signer whether a signature is revoked, and nothing else of AWS Signer.
- *
- * How narrow IAM allows: GetRevocationStatus has no resource type in the Service Authorization Reference (a
- * revocation check names a profile version, a job and certificate hashes, none of which is a resource of the call),
- * so `Resource` must be `*`. It is narrowed instead by `aws:RequestedRegion` to the regions of the signing
- * profiles the policy trusts: the only signatures that can be admitted are those profiles', and their revocation is
- * asked in their own region. The statement is a policy of its own, so the acknowledgement of the wildcard covers
- * this statement and no other grant of the role.
+ * The AWS permissions with the `signerRevocationRegions` prop applied. Absent, the GetRevocationStatus statements
+ * `cdk synth` derived from the policy's Notation trust policies (the regions of the signing profiles they trust;
+ * shared/notation/aws-signer/deployment.ts) stay as they are. Given, it replaces them: one statement for exactly
+ * those regions, or none for `[]`.
  */
-export class SignerRevocationGrant extends Construct {
-  readonly policy: Policy;
-
-  constructor(scope: Construct, id: string, props: SignerRevocationGrantProps) {
-    super(scope, id);
-    if (props.regions.length === 0) throw new Error('SignerRevocationGrant needs the regions of the trusted profiles');
-    this.policy = new Policy(this, 'Policy', {
-      statements: [
-        new PolicyStatement({
-          actions: [...SIGNER_REVOCATION_ACTIONS],
-          resources: ['*'],
-          conditions: { StringEquals: { 'aws:RequestedRegion': [...new Set(props.regions)].sort() } },
-        }),
-      ],
-    });
-    this.policy.attachToRole(props.role);
-    Validations.of(this.policy).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'signer:GetRevocationStatus supports no resource-level permissions (Service Authorization Reference: no ' +
-        'resource type), so Resource must be "*"; the statement is limited to that one read action and, by ' +
-        'aws:RequestedRegion, to the regions of the signing profiles the policy trusts.',
-    });
-  }
+export function withSignerRevocationRegions(
+  permissions: readonly AwsPermission[],
+  regions: readonly string[] | undefined,
+): AwsPermission[] {
+  if (regions === undefined) return [...permissions];
+  const others = permissions.filter((permission) => !isSignerRevocation(permission));
+  return regions.length === 0 ? others : [...others, signerRevocationPermission(regions)];
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { InvalidPolicyError } from '../shared/errors';
 import type { DeployablePolicy } from './validate-policy';
 
@@ -15,10 +15,17 @@ const VALIDATION_TIMEOUT_MS = 60_000;
  */
 export function validatePolicyFileSync(file: string, label: string): DeployablePolicy {
   const packaged = typeof NOTARY_GATE_PACKAGED !== 'undefined' && NOTARY_GATE_PACKAGED;
+  // In a checkout, through tsx's loader for both require() and import(): format modules import their heavier
+  // halves lazily (the Notation module's settings), which tsx's CommonJS hook alone cannot load.
   const args = packaged
-    ? [join(__dirname, 'validate-policy.js'), file, label]
-    : [join(__dirname, '..', 'bin', 'run-ts.js'), join(__dirname, 'validate-policy-main.ts'), file, label];
-  const result = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: VALIDATION_TIMEOUT_MS });
+    ? [join(__dirname, 'validate-policy.js'), resolve(file), label]
+    : ['--import', 'tsx', join(__dirname, 'validate-policy-main.ts'), resolve(file), label];
+  const result = spawnSync(process.execPath, args, {
+    encoding: 'utf8',
+    timeout: VALIDATION_TIMEOUT_MS,
+    // `--import tsx` resolves from here: the project's own node_modules.
+    cwd: join(__dirname, '..'),
+  });
   if (result.status === 0) return JSON.parse(result.stdout) as DeployablePolicy;
   throw new InvalidPolicyError(
     result.stderr.trim() || `cannot validate ${label}: ${result.error?.message ?? `exit ${result.status}`}`,

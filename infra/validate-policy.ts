@@ -27,7 +27,7 @@ export async function validatePolicyFile(
   label: string = file,
   formats: readonly FormatModule[] = FORMAT_MODULES,
 ): Promise<DeployablePolicy> {
-  await loadPolicy({ file, validateOnly: true, formats });
+  const policy = await loadPolicy({ file, validateOnly: true, formats });
   const document = await readPolicyDocument({ file, formats });
   const references = credentialReferences(document, formats);
   const fromEnv = references.flatMap((reference) => (reference.kind === 'env' ? [reference] : []));
@@ -41,10 +41,11 @@ export async function validatePolicyFile(
     );
   }
   const arns = references.flatMap((reference) => (reference.kind === 'secret' ? [reference.secretArn] : []));
-  const awsPermissions = document.rules.flatMap((rule) =>
+  // From the resolved sections: what the files they name hold counts (a trust policy's signing profiles).
+  const awsPermissions = policy.rules.flatMap((rule) =>
     formats.flatMap((module) => {
-      const section = sectionOf(rule, module.key);
-      return section === undefined || module.awsPermissions === undefined ? [] : module.awsPermissions(section);
+      const settings = sectionOf(rule, module.key);
+      return settings === undefined || module.awsPermissions === undefined ? [] : module.awsPermissions(settings);
     }),
   );
   return {
@@ -58,7 +59,11 @@ export async function validatePolicyFile(
 function uniquePermissions(permissions: readonly AwsPermission[]): AwsPermission[] {
   const seen = new Map<string, AwsPermission>();
   for (const permission of permissions) {
-    const key = JSON.stringify([[...permission.actions].sort(), [...permission.resources].sort()]);
+    const key = JSON.stringify([
+      [...permission.actions].sort(),
+      [...permission.resources].sort(),
+      permission.conditions ?? {},
+    ]);
     if (!seen.has(key)) seen.set(key, permission);
   }
   return [...seen.values()];

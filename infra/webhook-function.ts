@@ -24,9 +24,9 @@ import BUNDLE_SETTINGS from '../scripts/bundle-settings.json';
 import { ENV, METRICS_NAMESPACE, SERVICE_NAME, WEBHOOK_TIMEOUT_SECONDS } from '../shared/constants';
 import { MAX_TOKEN_OVERLAP_SECONDS } from '../shared/runtime/webhook-token';
 import type { AwsPermission } from '../shared/verify/format';
-import { EcrPullGrant } from './ecr-pull-grant';
+import { ecrPullPermissions } from './ecr-pull-grant';
 import { BUNDLED_POLICY_DIR, BUNDLED_POLICY_FILE, LAMBDA_TASK_ROOT, type StagedPolicy } from './policy-bundle';
-import { SignerRevocationGrant } from './signer-revocation';
+import { grantIdOf, ScopedGrant } from './scoped-grant';
 
 /** The repository root: entry paths and esbuild's working directory hang off it. */
 export const PROJECT_ROOT = join(__dirname, '..');
@@ -159,31 +159,26 @@ export class WebhookFunction extends Construct {
   }
 
   /**
-   * Lets the function call signer:GetRevocationStatus in the regions of the signing profiles the policy trusts
-   * (AWS Signer revocation; see signer-revocation.ts). No regions (no AWS Signer trust policy): no grant at all.
-   */
-  bindSignerRevocation(regions: readonly string[]): void {
-    const role = this.function.role;
-    if (regions.length === 0 || !role) return;
-    new SignerRevocationGrant(this, 'SignerRevocation', { role, regions });
-  }
-
-  /**
    * Lets the function pull from the ECR repositories the policy verifies images of (`ecrRepositoryArns`), with the
-   * ECR token to do so (see ecr-pull-grant.ts). None (the policy names no ECR host): no ECR access at all.
+   * ECR token to do so (see ecr-pull-grant.ts), as one policy of its own. None (the policy names no ECR host): no
+   * ECR access at all.
    */
   bindEcrPull(repositoryArns: readonly string[]): void {
     const role = this.function.role;
     if (repositoryArns.length === 0 || !role) return;
-    new EcrPullGrant(this, 'EcrPull', { role, repositoryArns });
+    new ScopedGrant(this, 'EcrPull', { role, permissions: ecrPullPermissions(repositoryArns) });
   }
 
-  /** Grants the AWS API calls the policy's formats make (each format module's `awsPermissions`), one statement each. */
+  /**
+   * Grants the AWS API calls the policy's formats make (each format module's `awsPermissions`, e.g. AWS Signer
+   * revocation in the trusted profiles' regions), each statement as a policy of its own so that the wildcard it may
+   * need is acknowledged on it alone (scoped-grant.ts).
+   */
   bindFormatPermissions(permissions: readonly AwsPermission[]): void {
+    const role = this.function.role;
+    if (!role) return;
     for (const permission of permissions) {
-      this.function.addToRolePolicy(
-        new PolicyStatement({ actions: [...permission.actions], resources: [...permission.resources] }),
-      );
+      new ScopedGrant(this, grantIdOf(permission), { role, permissions: [permission] });
     }
   }
 

@@ -20,6 +20,7 @@ import * as z from 'zod';
 import { text } from '../policy/schema-parts';
 import type { FormatModule, SectionContext } from '../verify/format';
 import { LazySignatureVerifier } from '../verify/lazy-verifier';
+import { signerRevocationPermissions } from './aws-signer/deployment';
 import { NOTATION_FORMAT } from './format-name';
 import type { TrustStoreFile } from './policy/trust-store';
 import type { NotationSettings } from './settings';
@@ -99,6 +100,8 @@ export const notationModule: FormatModule<NotationSection, NotationSettings> = {
   ],
   // Registry credentials live in the top-level `registries:` section; the section itself names no secret.
   secretReferences: () => [],
+  // AWS Signer revocation in the regions of the signing profiles the trust policy trusts (none: no Signer access).
+  awsPermissions: (settings) => signerRevocationPermissions(settings.trustPolicy),
   async resolve(section, ctx) {
     const document = await readDocument(section, ctx);
     const files = await storeFiles(section, ctx);

@@ -22,7 +22,8 @@ import type { SignatureVerifier } from './types';
  *      staging copies them into the Lambda bundle and rewrites the paths (infra/policy-bundle.ts);
  *    - `secretReferences`: the section's credentials (`auth` forms), so `cdk synth` grants the function read on each
  *      secret and refuses credentials from environment variables (infra/validate-policy.ts); `awsPermissions`: other
- *      AWS API calls the verifier makes (IAM grants);
+ *      AWS API calls the verifier makes, from the resolved settings (IAM grants, each a policy of its own, with the
+ *      reason for any wildcard IAM forces);
  *    - `resolve`: section document -> settings (files read through the context, credentials resolved); the settings
  *      land on the Rule under `key`;
  *    - `settingsFingerprint`: a short stable text of the settings that change what verifies (pinned keys, trust
@@ -48,8 +49,11 @@ export interface FormatModule<Section = unknown, Settings = unknown> {
   readonly fileFields: readonly FileField[];
   /** The section's credential references, each named by its field (`${field}.auth`). */
   secretReferences(section: Section, field: string): CredentialReference[];
-  /** AWS API permissions the verifier needs for this section (beyond reading its secrets). */
-  awsPermissions?(section: Section): readonly AwsPermission[];
+  /**
+   * AWS API permissions the verifier needs for this section (beyond reading its secrets), from the resolved settings
+   * (what the files the section names hold counts: a Notation trust policy's signing profiles).
+   */
+  awsPermissions?(settings: Settings): readonly AwsPermission[];
   /** Reads the files and credentials the section names; fails through `ctx.fail` naming the field. */
   resolve(section: Section, ctx: SectionContext): Promise<Settings>;
   /** What of the settings decides what verifies, as a short stable text (a hash); part of every cache key. */
@@ -74,10 +78,22 @@ export interface FileField {
   readonly isInline?: (value: string) => boolean;
 }
 
-/** An IAM statement the deployed function needs for a section (e.g. `signer:GetRevocationStatus`). */
+/**
+ * An IAM statement the deployed function needs for a section (e.g. `signer:GetRevocationStatus`), as narrow as IAM
+ * allows. The deployment grants each as an IAM policy of its own (infra/scoped-grant.ts), so that a wildcard it
+ * must use is acknowledged (cdk-nag) on that statement and no other.
+ */
 export interface AwsPermission {
   readonly actions: readonly string[];
   readonly resources: readonly string[];
+  /** IAM condition operators -> keys -> values, e.g. `{ StringEquals: { 'aws:RequestedRegion': ['us-west-2'] } }`. */
+  readonly conditions?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
+  /**
+   * Why a wildcard in `resources` is as narrow as IAM allows (an action with no resource type, a prefix of what the
+   * policy names). The deployment acknowledges the wildcard findings of this statement with it; without a reason a
+   * wildcard stays a finding to fix.
+   */
+  readonly wildcardReason?: string;
 }
 
 /** What `resolve` gets from the loader: where the section is, how to read what it names. */

@@ -49,7 +49,7 @@ describe('docs/aws-signer.md', () => {
     expect(shell).toContain('--profile-name notary_gate_demo --platform-id Notation-OCI-SHA384-ECDSA');
     expect(shell).toContain('npx cdk deploy -c policy=examples/aws-signer/policy.yaml');
     expect(shell).toContain('npx notary-gate check --policy examples/aws-signer/policy.yaml');
-    expect(signerRevocationRegions(trustPolicyJson)).toEqual(['us-west-2']);
+    expect(signerRevocationRegions(parseTrustPolicy(trustPolicyJson))).toEqual(['us-west-2']);
   });
 
   it('links only to files that exist', () => {
