@@ -1,6 +1,6 @@
 /**
- * `validatePolicyFile` as a process: prints `{"notarySecretArns": [...]}` for the policy file given, or the
- * loader's error on stderr with exit code 2. The `NotaryGate` construct runs it synchronously (a construct
+ * `validatePolicyFile` as a process: prints the `DeployablePolicy` of the policy file given (secret ARNs, AWS
+ * permissions, ECR repositories) as JSON, or the loader's error on stderr with exit code 2. The `NotaryGate` construct runs it synchronously (a construct
  * cannot await) so that a bad policy fails `cdk synth` with the loader's own message.
  * Usage: node validate-policy.js STAGED_POLICY_FILE LABEL
  */
