@@ -103,6 +103,12 @@ export interface PluginInput {
    * make no revocation call (as Notation leaves the capability out of the plugin request). Absent: check.
    */
   readonly checkRevocation?: boolean;
+  /**
+   * True when the trust policy enforces authenticity: an untrusted identity then ends verification, so a plugin
+   * must not spend a revocation call on it (anyone who can push a signature could otherwise make the function
+   * call out for every signature it tries). Absent: logged only, so revocation is still asked for the warnings.
+   */
+  readonly authenticityEnforced?: boolean;
 }
 
 export interface PluginResult {

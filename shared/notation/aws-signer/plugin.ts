@@ -5,7 +5,8 @@
  *    attributes `com.amazonaws.signer.signingProfileVersion` and `…signingJob` are ARNs of their kinds, in one
  *    partition, the partition of the AWS root the chain ends at (signatures are partition-scoped);
  * 2. trusted identity: a signing-profile (or profile-version) ARN of the policy matches the profile version;
- * 3. revocation: signer:GetRevocationStatus in the profile's region (revocation.ts);
+ * 3. revocation: signer:GetRevocationStatus in the profile's region (revocation.ts), not asked when an untrusted
+ *    identity already ends verification (authenticity enforced);
  * 4. both attributes are reported processed.
  * A failed validation throws (the plugin answers with an error, and Notation fails the signature at every level);
  * identity and revocation are outcomes the trust policy's level enforces or logs.
@@ -57,9 +58,11 @@ async function verifyAwsSignerSignature(input: PluginInput, options: AwsSignerPl
         code: 'IDENTITY_UNTRUSTED',
         reason: `the signing profile ${signature.profileVersionArn} matches no trusted identity of the trust policy`,
       };
-  // Revocation the policy skips is not asked (the runner records nothing for it).
+  // Revocation the policy skips is not asked (the runner records nothing for it), nor is it for a profile whose
+  // untrusted identity already ends verification: that outcome is never read, and asking would let any signature
+  // pushed to the registry make the function call Signer.
   const revocation: CheckOutcome =
-    input.checkRevocation === false
+    input.checkRevocation === false || (!matched && input.authenticityEnforced === true)
       ? { ok: true }
       : await options.revocation.check(
           {

@@ -227,6 +227,7 @@ export async function verifySignature(input: SignatureVerifyInput): Promise<Sign
           chain: chain.map((c) => c.x509),
           trustedIdentities: statement.trustedIdentityStrings,
           checkRevocation: rec.action('revocation') !== 'skip',
+          authenticityEnforced: rec.action('authenticity') === 'enforce',
           nowMs,
           signal: input.signal,
         });

@@ -239,6 +239,16 @@ describe('the AWS Signer plugin, in-process', () => {
     expect(api.queries).toEqual([]);
   });
 
+  it('asks no revocation for an untrusted profile when authenticity is enforced, and asks when it is only logged', async () => {
+    const other = [`${PROFILE}_other`];
+    const enforced = await plugin.verify(input({ trustedIdentities: other, authenticityEnforced: true }));
+    expect(enforced.identity).toMatchObject({ ok: false, code: 'IDENTITY_UNTRUSTED' });
+    expect(api.queries).toEqual([]);
+    const logged = await plugin.verify(input({ trustedIdentities: other, authenticityEnforced: false }));
+    expect(logged.identity).toMatchObject({ ok: false, code: 'IDENTITY_UNTRUSTED' });
+    expect(api.queries).toHaveLength(1);
+  });
+
   it('reports a revoked profile version with its ARN', async () => {
     api.answer = async () => [VERSION];
     expect((await plugin.verify(input())).revocation).toEqual({

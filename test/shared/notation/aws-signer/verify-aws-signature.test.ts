@@ -83,6 +83,8 @@ describe('AWS Signer signatures through the Notation runner', () => {
   it('denies another profile with IDENTITY_UNTRUSTED', async () => {
     const outcome = await verifySignature(input({ identities: [`${AWS_TEST_PROFILE}_prod`] }));
     expect(outcome).toMatchObject({ verified: false, code: 'IDENTITY_UNTRUSTED', check: 'authenticity' });
+    // Strict enforces authenticity, so the untrusted profile costs no Signer call.
+    expect(signer.queries).toEqual([]);
   });
 
   it('denies a revoked profile with REVOKED under strict, and warns under permissive', async () => {
