@@ -1,4 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { InvalidAdmissionReviewError } from '../shared/errors';
 
 /** The function URL response shape (payload 2.0). */
 export type HttpResponse = APIGatewayProxyStructuredResultV2;
@@ -35,4 +36,12 @@ export function jsonResponse(statusCode: number, body: unknown, headers: Record<
 export function errorResponse(error: HttpError): HttpResponse {
   const reason = error.expose ? error.message : 'internal error';
   return jsonResponse(error.statusCode, { error: error.code, reason }, error.options.headers);
+}
+
+/**
+ * The 400 for a body that is JSON but not an AdmissionReview, with the parser's reason (the field and what is wrong
+ * with it). One function, so that the loaded chain and the fail-closed answers word it alike.
+ */
+export function invalidReviewResponse(error: InvalidAdmissionReviewError): HttpResponse {
+  return errorResponse(new HttpError(400, error.code, error.message, { cause: error }));
 }

@@ -78,6 +78,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
           res.end(result.isBase64Encoded ? Buffer.from(body, 'base64') : body);
         })
         .catch(() => {
+          // Unreachable by design: the error handler answers every failure, and its last resort (answerUnrecorded)
+          // builds the answer from pure parts. Only a crash of that code itself gets here, when no answer can be
+          // built; then a 500 is the truth (the Lambda's function URL answers 502 for the same crash).
           res.writeHead(500, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ error: 'INTERNAL_ERROR', reason: 'internal error' }));
         });

@@ -64,8 +64,10 @@ async function review(file: string, options: ReviewOptions): Promise<number> {
 
 function parseReason(text: string): string {
   try {
-    const { error, reason } = JSON.parse(text) as { error?: string; reason?: string };
-    return error === 'CONFIG_ERROR' ? (reason ?? 'configuration error') : (reason ?? text);
+    // Every error body is { error, reason } (the webhook answers no CONFIG_ERROR any more: a configuration that does
+    // not load is a denial or a 4xx, and review loads its runtime before it calls the handler anyway).
+    const { reason } = JSON.parse(text) as { reason?: string };
+    return reason ?? text;
   } catch {
     return text;
   }

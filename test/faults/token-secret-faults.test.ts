@@ -2,15 +2,16 @@
  * The webhook when the Secrets Manager secret holding its token cannot be read (WEBHOOK_TOKEN_SECRET_ARN, the real
  * Powertools reader and AWS SDK against an endpoint where nothing listens). No caller can be authenticated, so no
  * verification starts; an AdmissionReview still gets a definite answer that follows the policy's mode (denied in
- * enforce, a warning in audit), never a 5xx that failurePolicy: Ignore would turn into "admit everything". The log
- * names the setting that failed, never the secret.
+ * enforce, a warning in audit; admitted unpatched on /mutate), and other JSON the 400 with the parser's reason, never
+ * a 5xx that failurePolicy: Ignore would turn into "admit everything". The log names the setting that failed, never
+ * the secret.
  */
 
 import { localLambdaContext, toFunctionUrlEvent } from '../../functions/url-event';
 import { closedPortEndpoint } from '../shared/cache/fake-dynamo';
 import { downUrl, loopbackTls } from './support/fake-notary';
 import { captureLambdaOutput, decisionLines, metricTotal } from './support/lambda-output';
-import { notaryPolicy, webhookUnderTest } from './support/webhook';
+import { notaryPolicy, podReview, webhookUnderTest } from './support/webhook';
 
 const APP = 'registry.example.com/team/app';
 const IMAGE = `${APP}@sha256:${'a'.repeat(64)}`;
@@ -68,18 +69,45 @@ describe('the webhook when Secrets Manager cannot give it its token', () => {
     expect(metricTotal(answer.output, 'AuditDenials', { code: 'INTERNAL_ERROR' })).toBe(1);
   });
 
-  it('answers a body that is not an AdmissionReview with a JSON 500 (no uid to answer)', async () => {
+  // This was a JSON 500 INTERNAL_ERROR; it is now the 400 the webhook gives the same body when the secret is readable.
+  // The caller cannot be authenticated here, and that is safe: the reason is about the bytes it sent (against the
+  // public AdmissionReview schema), never the secret or the failure, which go to the log only.
+  it.each(['/validate', '/mutate'])(
+    'answers JSON that is not an AdmissionReview on %s with 400 and the reason, recording no decision',
+    async (url) => {
+      const gate = await gateWithUnreadableToken('enforce');
+      const event = toFunctionUrlEvent({
+        method: 'POST',
+        url,
+        headers: { 'content-type': 'application/json' },
+        sourceIp: '10.0.0.1',
+        body: Buffer.from('{"not":"a review"}'),
+      });
+      const { result, output } = await captureLambdaOutput(() => gate.handler(event, localLambdaContext(30_000)));
+      expect(result.statusCode).toBe(400);
+      expect(JSON.parse(result.body ?? '')).toEqual({
+        error: 'INVALID_ADMISSION_REVIEW',
+        reason: 'not a valid AdmissionReview: apiVersion: must be admission.k8s.io/v1 or admission.k8s.io/v1beta1',
+      });
+      expect(result.body).not.toMatch(/Secrets Manager|ECONNREFUSED|notary-gate-webhook-token/);
+      expect(decisionLines(output)).toEqual([]);
+    },
+  );
+
+  it('admits an AdmissionReview on /mutate without a patch (the mutating webhook never denies)', async () => {
     const gate = await gateWithUnreadableToken('enforce');
     const event = toFunctionUrlEvent({
       method: 'POST',
-      url: '/validate',
+      url: '/mutate',
       headers: { 'content-type': 'application/json' },
       sourceIp: '10.0.0.1',
-      body: Buffer.from('{"not":"a review"}'),
+      body: Buffer.from(podReview([IMAGE])),
     });
-    const { result, output } = await captureLambdaOutput(() => gate.handler(event, localLambdaContext(30_000)));
-    expect(result.statusCode).toBe(500);
-    expect(JSON.parse(result.body ?? '')).toEqual({ error: 'INTERNAL_ERROR', reason: 'internal error' });
-    expect(decisionLines(output)).toEqual([]);
+    const { result } = await captureLambdaOutput(() => gate.handler(event, localLambdaContext(30_000)));
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body ?? '').response).toEqual({
+      uid: '705ab4f5-6393-11e8-b7cc-42010a800002',
+      allowed: true,
+    });
   });
 });

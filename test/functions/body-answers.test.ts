@@ -1,8 +1,9 @@
 /**
- * A request body is judged alike whether the configuration loaded (the body middleware) or not (the fail-closed
- * answers of the error handler): one decoder, decodeBody, serves both. Oversized is 413 and malformed is 400 with a
- * reason on both paths, never a 5xx; a valid review is answered per policy, or, when the policy did not load,
- * denied with the load's code.
+ * A request body is judged alike whether the configuration loaded (the body middleware and the parser) or not (the
+ * fail-closed answers of the error handler: a policy that does not load, a token secret that cannot be read): one
+ * decoder, decodeBody, and one parser serve both. Oversized is 413, and malformed or not an AdmissionReview is 400
+ * with the reason, on every path, never a 5xx; a valid review is answered per policy, or, when the webhook cannot
+ * run, denied (validate) or admitted unpatched (mutate).
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { createWebhookHandler } from '../../functions/app';
@@ -16,7 +17,13 @@ const UID = '705ab4f5-6393-11e8-b7cc-42010a800002';
 /** A small limit, so that the bound and one past it are cheap to build; the default is tested once. */
 const SMALL_LIMIT = 8192;
 
-type Path = 'configuration loaded' | 'configuration broken';
+/**
+ * The three ways a request reaches an answer: the chain runs; the runtime does not load (InvalidPolicyError, the
+ * error handler's configuration branch); the runtime loads but its token secret cannot be read (a plain Error before
+ * the token check, the error handler's "could not run" branch, where the caller cannot be authenticated).
+ */
+type Path = 'configuration loaded' | 'configuration broken' | 'token secret unreadable';
+const PATHS: Path[] = ['configuration loaded', 'configuration broken', 'token secret unreadable'];
 
 function setup(path: Path, options: { maxBodyBytes?: number } = {}) {
   const { telemetry, recorded } = recordingTelemetry();
@@ -24,7 +31,11 @@ function setup(path: Path, options: { maxBodyBytes?: number } = {}) {
     policy: policy({ rules: [rule(['docker.io/**'], { action: 'allow' })] }),
     verifiers: [new FakeVerifier()],
     telemetry,
-    webhookToken: async () => undefined,
+    webhookToken: async () => {
+      if (path === 'token secret unreadable')
+        throw new Error('cannot read the webhook token from Secrets Manager (WEBHOOK_TOKEN_SECRET_ARN): ECONNREFUSED');
+      return undefined;
+    },
   });
   const handler = createWebhookHandler(
     async () => {
@@ -46,11 +57,18 @@ function reviewOfSize(bytes: number): string {
   return text + ' '.repeat(bytes - Buffer.byteLength(text));
 }
 
+/** The sample pod's review without one of its request's fields. */
+function reviewWithout(field: string): string {
+  const review = JSON.parse(fixture('pod-create.json'));
+  delete review.request[field];
+  return JSON.stringify(review);
+}
+
 function base64Event(endpoint: string, body: string): APIGatewayProxyEventV2 {
   return { ...urlEvent('POST', endpoint, 'x', { base64: true }), body, isBase64Encoded: true };
 }
 
-describe.each<Path>(['configuration loaded', 'configuration broken'])('request bodies, %s', (path) => {
+describe.each<Path>(PATHS)('request bodies, %s', (path) => {
   describe.each(['/validate', '/mutate'])('POST %s', (endpoint) => {
     it('refuses a body over the default 3 MiB limit with 413, as text and as base64', async () => {
       const { call, recorded } = setup(path);
@@ -96,6 +114,23 @@ describe.each<Path>(['configuration loaded', 'configuration broken'])('request b
       });
     });
 
+    it.each([
+      [
+        'an object of another kind',
+        '{"not":"a review"}',
+        'not a valid AdmissionReview: apiVersion: must be admission.k8s.io/v1 or admission.k8s.io/v1beta1',
+      ],
+      ['a JSON string', '"AdmissionReview"', 'not a valid AdmissionReview: the body must be a JSON object'],
+      ['a review without its uid', reviewWithout('uid'), 'not a valid AdmissionReview: request.uid: must be a string'],
+    ])("refuses %s with 400 and the parser's reason, recording no decision", async (_, body, reason) => {
+      const { call, recorded } = setup(path);
+      await expect(call(urlEvent('POST', endpoint, body))).resolves.toEqual({
+        status: 400,
+        json: { error: 'INVALID_ADMISSION_REVIEW', reason },
+      });
+      expect(recorded.decisions).toEqual([]);
+    });
+
     it('refuses an empty body with 400 and the reason', async () => {
       const { call } = setup(path);
       await expect(call(urlEvent('POST', endpoint))).resolves.toEqual({
@@ -139,10 +174,32 @@ describe('a valid review', () => {
     ]);
   });
 
-  it('is admitted without a patch on /mutate when the configuration is broken (the mutating webhook never denies)', async () => {
-    const { call } = setup('configuration broken');
-    const { status, json } = await call(urlEvent('POST', '/mutate', fixture('pod-create.json')));
+  it('is denied with INTERNAL_ERROR when the token secret cannot be read, without the reason of the failure', async () => {
+    const { call, recorded } = setup('token secret unreadable');
+    const { status, json } = await call(urlEvent('POST', '/validate', fixture('pod-create.json')));
     expect(status).toBe(200);
-    expect(json.response).toEqual({ uid: UID, allowed: true });
+    expect(json.response).toMatchObject({
+      uid: UID,
+      allowed: false,
+      status: { code: 403, message: expect.stringContaining('INTERNAL_ERROR: notary-gate could not run') },
+    });
+    // The caller was not authenticated: what failed (and where the secret lives) goes to the log only.
+    expect(JSON.stringify(json)).not.toMatch(/Secrets Manager|WEBHOOK_TOKEN_SECRET_ARN|ECONNREFUSED/);
+    expect(recorded.errors).toEqual([
+      { message: 'request failed unexpectedly', fields: { error: expect.stringContaining('ECONNREFUSED') } },
+    ]);
+    expect(recorded.decisions).toEqual([
+      expect.objectContaining({ uid: UID, decision: 'deny', mode: 'enforce', deniedCodes: 'INTERNAL_ERROR' }),
+    ]);
   });
+
+  it.each<Path>(['configuration broken', 'token secret unreadable'])(
+    'is admitted without a patch on /mutate (%s: the mutating webhook never denies)',
+    async (path) => {
+      const { call } = setup(path);
+      const { status, json } = await call(urlEvent('POST', '/mutate', fixture('pod-create.json')));
+      expect(status).toBe(200);
+      expect(json.response).toEqual({ uid: UID, allowed: true });
+    },
+  );
 });

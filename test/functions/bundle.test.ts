@@ -121,16 +121,20 @@ describe('the bundled Lambda (esbuild output, as deployed)', () => {
   });
 
   describe('with a policy that does not validate', () => {
-    it('denies the AdmissionReview (fail closed), logs the field to fix, and answers 500 to anything else', async () => {
+    // JSON that is not an AdmissionReview was a 500 CONFIG_ERROR here; it is now the 400 the loaded webhook gives
+    // the same body (a 5xx is what failurePolicy: Ignore turns into "admit everything").
+    it('denies the AdmissionReview (fail closed), logs the field to fix, and answers other JSON 400 with the reason', async () => {
       const { results, lines } = await invokeBundle({ POLICY: 'mode: sometimes\n' }, [
         urlEvent('POST', '/validate', fixture('pod-create.json')),
         urlEvent('POST', '/validate', '{"not":"a review"}'),
+        urlEvent('POST', '/mutate', '{"not":"a review"}'),
+        urlEvent('POST', '/mutate', fixture('pod-create.json')),
       ]);
       expect(results[0]?.statusCode).toBe(200);
       const review = JSON.parse(results[0]?.body ?? '{}');
       expect(review.response).toMatchObject({ allowed: false, status: { code: 403 } });
       expect(review.response.status.message).toContain('configuration is invalid');
-      expect(results[1]?.statusCode).toBe(500);
+
       expect(lines).toContainEqual(
         expect.objectContaining({
           level: 'ERROR',
@@ -139,7 +143,18 @@ describe('the bundled Lambda (esbuild output, as deployed)', () => {
           error: expect.stringContaining('mode'),
         }),
       );
-      expect(JSON.parse(results[1]?.body ?? '{}')).toMatchObject({ error: 'CONFIG_ERROR' });
+      for (const result of [results[1], results[2]]) {
+        expect(result?.statusCode).toBe(400);
+        expect(JSON.parse(result?.body ?? '{}')).toEqual({
+          error: 'INVALID_ADMISSION_REVIEW',
+          reason: 'not a valid AdmissionReview: apiVersion: must be admission.k8s.io/v1 or admission.k8s.io/v1beta1',
+        });
+      }
+      expect(results[3]?.statusCode).toBe(200);
+      expect(JSON.parse(results[3]?.body ?? '{}').response).toEqual({
+        uid: '705ab4f5-6393-11e8-b7cc-42010a800002',
+        allowed: true,
+      });
     }, 60_000);
   });
 });
