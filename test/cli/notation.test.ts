@@ -5,22 +5,17 @@
  * Signatures are pushed the way `notation sign` does on a registry without the referrers API (the tag schema).
  */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describeWithRegistry } from '../harness/availability';
 import { buildChain, DATES, jwsEnvelope, payloadOf } from '../harness/notation-kit';
-import { pushSignature } from '../harness/notation-registry';
+import { pushSignature, writeNotationTrustFiles } from '../harness/notation-registry';
 import { type BuiltImage, writeImageLayout } from '../harness/oci-layout';
 import { type RegistryHarness, startRegistry } from '../harness/registry-harness';
 
 const ROOT = path.join(__dirname, '..', '..');
 const AT = DATES.now.toISOString();
-
-const pem = (der: Uint8Array) =>
-  `-----BEGIN CERTIFICATE-----\n${Buffer.from(der)
-    .toString('base64')
-    .replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----\n`;
 
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -72,23 +67,7 @@ describeWithRegistry('notary-gate check and inspect with a Notation policy, agai
       signed.top,
       jwsEnvelope({ chain: trusted, payload: payloadOf(signed.top) }),
     );
-    await mkdir(path.join(dir, 'truststore', 'x509', 'ca', 'acme'), { recursive: true });
-    await writeFile(path.join(dir, 'truststore', 'x509', 'ca', 'acme', 'root.pem'), pem(trusted.ders[2]!));
-    await writeFile(
-      path.join(dir, 'trustpolicy.json'),
-      JSON.stringify({
-        version: '1.0',
-        trustPolicies: [
-          {
-            name: 'team',
-            registryScopes: ['*'],
-            signatureVerification: { level: 'strict' },
-            trustStores: ['ca:acme'],
-            trustedIdentities: ['x509.subject:C=US,ST=WA,O=Acme Inc.'],
-          },
-        ],
-      }),
-    );
+    await writeNotationTrustFiles(dir, trusted.ders[2]!);
     await writeFile(path.join(dir, 'registry-ca.pem'), registry.caPem);
     policy = path.join(dir, 'policy.yaml');
     await writeFile(

@@ -4,7 +4,9 @@
  * referrers tag `sha256-<hex>` holding an OCI index of the signatures. Plain distribution-spec pushes over HTTPS.
  */
 import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
 import https from 'node:https';
+import path from 'node:path';
 import type { RegistryHarness } from './registry-harness';
 
 const sha256 = (b: Uint8Array) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
@@ -116,4 +118,35 @@ export async function pushSignature(
     index,
   );
   return pushed.digest;
+}
+
+/** A DER certificate as PEM, the form Notation's trust store files hold. */
+export const pemOf = (der: Uint8Array): string =>
+  `-----BEGIN CERTIFICATE-----\n${Buffer.from(der)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----\n`;
+
+/**
+ * The Notation files a policy folder names, as a user keeps them: `truststore/x509/ca/acme/root.pem` holding `root`
+ * and `trustpolicy.json` with one strict statement for every registry that trusts `ca:acme` and the test kit's
+ * signer subject (LEAF_SUBJECT's organisation). Relative to `dir`: `./trustpolicy.json`, `./truststore`.
+ */
+export async function writeNotationTrustFiles(dir: string, root: Uint8Array): Promise<void> {
+  await mkdir(path.join(dir, 'truststore', 'x509', 'ca', 'acme'), { recursive: true });
+  await writeFile(path.join(dir, 'truststore', 'x509', 'ca', 'acme', 'root.pem'), pemOf(root));
+  await writeFile(
+    path.join(dir, 'trustpolicy.json'),
+    JSON.stringify({
+      version: '1.0',
+      trustPolicies: [
+        {
+          name: 'team',
+          registryScopes: ['*'],
+          signatureVerification: { level: 'strict' },
+          trustStores: ['ca:acme'],
+          trustedIdentities: ['x509.subject:C=US,ST=WA,O=Acme Inc.'],
+        },
+      ],
+    }),
+  );
 }

@@ -6,21 +6,16 @@
  * `notation:` under `require: any` admits the image signed only in Notation (its Notary is unreachable) and the
  * decision log says which format admitted it.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fixedClock } from '../../shared/clock';
 import { webhookUnderTest } from '../faults/support/webhook';
 import { describeWithRegistry } from '../harness/availability';
 import { buildChain, DATES, jwsEnvelope, payloadOf } from '../harness/notation-kit';
-import { pushSignature } from '../harness/notation-registry';
+import { pushSignature, writeNotationTrustFiles } from '../harness/notation-registry';
 import { type BuiltImage, writeImageLayout } from '../harness/oci-layout';
 import { type RegistryHarness, startRegistry } from '../harness/registry-harness';
-
-const pem = (der: Uint8Array) =>
-  `-----BEGIN CERTIFICATE-----\n${Buffer.from(der)
-    .toString('base64')
-    .replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----\n`;
 
 describeWithRegistry('Notation through the webhook handler, against docker-registry', () => {
   let registry: RegistryHarness;
@@ -49,23 +44,7 @@ describeWithRegistry('Notation through the webhook handler, against docker-regis
     for (const repo of ['team/app', 'mixed/app']) {
       await pushSignature(registry, repo, signed.top, jwsEnvelope({ chain, payload: payloadOf(signed.top) }));
     }
-    await mkdir(path.join(dir, 'truststore', 'x509', 'ca', 'acme'), { recursive: true });
-    await writeFile(path.join(dir, 'truststore', 'x509', 'ca', 'acme', 'root.pem'), pem(chain.ders[2]!));
-    await writeFile(
-      path.join(dir, 'trustpolicy.json'),
-      JSON.stringify({
-        version: '1.0',
-        trustPolicies: [
-          {
-            name: 'team',
-            registryScopes: ['*'],
-            signatureVerification: { level: 'strict' },
-            trustStores: ['ca:acme'],
-            trustedIdentities: ['x509.subject:C=US,ST=WA,O=Acme Inc.'],
-          },
-        ],
-      }),
-    );
+    await writeNotationTrustFiles(dir, chain.ders[2]!);
     await writeFile(path.join(dir, 'registry-ca.pem'), registry.caPem);
     const notation = { trustPolicy: './trustpolicy.json', trustStore: './truststore' };
     policy = {
