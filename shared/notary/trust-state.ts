@@ -11,6 +11,7 @@
  *   from the latest trusted root); when another instance swapped first, the caller verifies again from that one;
  * - floors only move up: merged per role with what is stored, written by compare-and-swap, retried on a race.
  */
+import { BoundedMap } from '../cache/bounded-map';
 import { CacheStoreUnavailableError } from '../cache/store-errors';
 import type { KeyValueStore, StoredItem } from '../cache/types';
 import { TrustError } from '../errors';
@@ -65,14 +66,13 @@ export interface TrustStateStoreDeps {
 export class TrustStateStore {
   readonly #store: KeyValueStore;
   readonly #observer: Observer;
-  readonly #maxLocal: number;
   /** State this process verified, by root key, least recently used first. */
-  readonly #local = new Map<string, LocalState>();
+  readonly #local: BoundedMap<string, LocalState>;
 
   constructor(deps: TrustStateStoreDeps) {
     this.#store = deps.store;
     this.#observer = deps.observer ?? silentObserver;
-    this.#maxLocal = deps.maxLocalStates ?? MAX_LOCAL_TRUST_STATES;
+    this.#local = new BoundedMap(deps.maxLocalStates ?? MAX_LOCAL_TRUST_STATES);
   }
 
   /**
@@ -176,20 +176,13 @@ export class TrustStateStore {
   }
 
   #localState(key: string): LocalState | undefined {
-    const state = this.#local.get(key);
-    if (state) {
-      this.#local.delete(key);
-      this.#local.set(key, state);
-    }
-    return state;
+    return this.#local.touch(key);
   }
 
   #setLocal(key: string, state: LocalState): void {
     const previous = this.#local.get(key);
-    this.#local.delete(key);
     const versions = maxVersions(previous?.versions, state.versions) ?? state.versions;
     this.#local.set(key, { ...state, versions });
-    while (this.#local.size > this.#maxLocal) this.#local.delete(this.#local.keys().next().value!);
   }
 }
 

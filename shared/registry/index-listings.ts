@@ -6,6 +6,7 @@
  * signed index asks the registry nothing. Failures and "no such manifest" are never kept: the registry may hold
  * the index later, and an outage must not become an answer.
  */
+import { BoundedMap } from '../cache/bounded-map';
 import { SingleFlight } from '../cache/single-flight';
 import type { RegistryClient, RegistryRequestOptions, RepositoryRef } from './client';
 import type { Descriptor } from './descriptor';
@@ -28,7 +29,7 @@ export type IndexListing =
   | { readonly index: true; readonly mediaType: string; readonly manifests: readonly Descriptor[] };
 
 export class IndexListings {
-  readonly #entries = new Map<string, IndexListing>();
+  readonly #entries = new BoundedMap<string, IndexListing>(MAX_LISTINGS);
   readonly #flights = new SingleFlight<string, IndexListing>();
 
   constructor(private readonly registry: RegistryClient) {}
@@ -44,12 +45,8 @@ export class IndexListings {
    */
   async listing(repo: RepositoryRef, digest: string, options: RegistryRequestOptions = {}): Promise<IndexListing> {
     const key = `${repo.host}/${repo.repository}@${digest.toLowerCase()}`;
-    const kept = this.#entries.get(key);
-    if (kept) {
-      this.#entries.delete(key); // re-inserted last: the Map's order is the eviction order
-      this.#entries.set(key, kept);
-      return kept;
-    }
+    const kept = this.#entries.touch(key);
+    if (kept) return kept;
     return this.#flights.run(key, (signal) => this.#read(key, repo, digest, signal), options.signal);
   }
 
@@ -72,10 +69,6 @@ export class IndexListings {
 
   #keep(key: string, listing: IndexListing): IndexListing {
     this.#entries.set(key, listing);
-    if (this.#entries.size > MAX_LISTINGS) {
-      const oldest = this.#entries.keys().next().value;
-      if (oldest !== undefined) this.#entries.delete(oldest);
-    }
     return listing;
   }
 }

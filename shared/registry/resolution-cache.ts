@@ -5,6 +5,7 @@
  * never fails another's wait). When the registry cannot answer (an outage or the caller's deadline, not a "no such
  * tag"), a resolution up to RESOLUTION_MAX_STALE_MS old stands in (stale-if-error), counted as StaleServed.
  */
+import { BoundedMap } from '../cache/bounded-map';
 import { SingleFlight } from '../cache/single-flight';
 import type { Clock } from '../clock';
 import { TrustError } from '../errors';
@@ -33,7 +34,7 @@ interface Entry {
 const isNotFound = (error: unknown) => (error as { notFound?: boolean } | undefined)?.notFound === true;
 
 export class ResolutionCache {
-  readonly #entries = new Map<string, Entry>();
+  readonly #entries = new BoundedMap<string, Entry>(MAX_RESOLUTIONS);
   readonly #flights = new SingleFlight<string, Descriptor>();
 
   constructor(private readonly deps: { clock: Clock; observer: Observer }) {}
@@ -79,12 +80,7 @@ export class ResolutionCache {
   async #fetch(key: string, fetch: (signal: AbortSignal) => Promise<Descriptor>, signal: AbortSignal) {
     try {
       const descriptor = await fetch(signal);
-      this.#entries.delete(key); // re-inserted last: the Map's order is the eviction order
       this.#entries.set(key, { descriptor, atMs: this.deps.clock() });
-      if (this.#entries.size > MAX_RESOLUTIONS) {
-        const oldest = this.#entries.keys().next().value;
-        if (oldest !== undefined) this.#entries.delete(oldest);
-      }
       return descriptor;
     } catch (error) {
       // The registry says the tag is gone: nothing may stand in for it.

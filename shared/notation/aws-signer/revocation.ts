@@ -7,7 +7,9 @@
  * query holds, so another signature, chain or region is another entry. Concurrent checks of one signature share
  * one call. The verdict cache in front of the Notation format keeps all of this off the warm path.
  */
+
 import { createHash } from 'node:crypto';
+import { BoundedMap } from '../../cache/bounded-map';
 import { SingleFlight } from '../../cache/single-flight';
 import type { Clock } from '../../clock';
 import type { CheckOutcome } from '../types';
@@ -34,7 +36,7 @@ interface CachedAnswer {
 }
 
 export class SignerRevocation {
-  private readonly answers = new Map<string, CachedAnswer>();
+  private readonly answers: BoundedMap<string, CachedAnswer>;
   /**
    * One call per signature for concurrent checks. The call runs with the flight's own signal, never the first
    * admission's: each admission stops waiting at its own deadline while the call goes on for the others, bounded by
@@ -42,11 +44,10 @@ export class SignerRevocation {
    */
   private readonly flights = new SingleFlight<string, readonly string[]>();
   private readonly ttlMs: number;
-  private readonly maxEntries: number;
 
   constructor(private readonly options: SignerRevocationOptions) {
     this.ttlMs = options.ttlMs ?? REVOCATION_CACHE_TTL_MS;
-    this.maxEntries = options.maxEntries ?? MAX_REVOCATION_CACHE_ENTRIES;
+    this.answers = new BoundedMap(options.maxEntries ?? MAX_REVOCATION_CACHE_ENTRIES);
   }
 
   /** The revocation outcome of one signature; never rejects (a failed call is an outcome). */
@@ -81,10 +82,6 @@ export class SignerRevocation {
   }
 
   private remember(key: string, revokedEntities: readonly string[]): void {
-    if (this.answers.size >= this.maxEntries) {
-      const oldest = this.answers.keys().next().value as string;
-      this.answers.delete(oldest);
-    }
     this.answers.set(key, { revokedEntities: [...revokedEntities], expiresAtMs: this.options.clock() + this.ttlMs });
   }
 }

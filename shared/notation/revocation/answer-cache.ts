@@ -8,6 +8,7 @@
  * The shared download runs with a signal of its own (SingleFlight), never the first admission's: each admission
  * stops waiting at its own deadline, and the download is bounded by the fetcher's own timeout and byte ceiling.
  */
+import { BoundedMap } from '../../cache/bounded-map';
 import { SingleFlight } from '../../cache/single-flight';
 
 export interface CachedAnswer<V> {
@@ -17,10 +18,12 @@ export interface CachedAnswer<V> {
 }
 
 export class AnswerCache<V> {
-  readonly #entries = new Map<string, CachedAnswer<V>>();
+  readonly #entries: BoundedMap<string, CachedAnswer<V>>;
   readonly #flights = new SingleFlight<string, CachedAnswer<V>>();
 
-  constructor(private readonly maxEntries: number) {}
+  constructor(maxEntries: number) {
+    this.#entries = new BoundedMap(maxEntries);
+  }
 
   /**
    * The cached answer valid at `nowMs`, else `load()`'s (stored when it resolves). `signal` bounds only this
@@ -57,13 +60,6 @@ export class AnswerCache<V> {
   }
 
   #store(key: string, answer: CachedAnswer<V>): void {
-    this.#entries.delete(key);
     this.#entries.set(key, answer);
-    // Oldest insertion first out: Map iteration order is insertion order.
-    while (this.#entries.size > this.maxEntries) {
-      const oldest = this.#entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.#entries.delete(oldest);
-    }
   }
 }

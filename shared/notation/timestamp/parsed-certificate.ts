@@ -5,8 +5,10 @@
  * The walker's and pkijs' forms are built on first use. Each is kept per DER: pkijs parsing costs about 1 ms of CPU
  * per certificate, and the same TSA and CA certificates come with every token and every chain.
  */
+
 import { createHash, X509Certificate } from 'node:crypto';
 import type * as Pkijs from 'pkijs';
+import { BoundedMap } from '../../cache/bounded-map';
 import type { PkiLibraries } from '../pki-libraries';
 import { parseCertificate, type ParsedCertificate as WalkedCertificate } from '../x509/parse';
 
@@ -24,7 +26,7 @@ export interface ParsedCertificate {
  * than one cluster trusts; the oldest entry goes first. A hit is exact, since every form is a function of the bytes.
  */
 export const PARSED_TSA_CERTIFICATE_CACHE_ENTRIES = 256;
-const byDigest = new Map<string, ParsedCertificate>();
+const byDigest = new BoundedMap<string, ParsedCertificate>(PARSED_TSA_CERTIFICATE_CACHE_ENTRIES);
 /** The forms of a certificate the caller already holds (trust store roots, the envelope chain), per object. */
 const byCertificate = new WeakMap<X509Certificate, ParsedCertificate>();
 
@@ -55,7 +57,6 @@ export function parsedCertificateFromDer(der: Uint8Array, libs: PkiLibraries): P
   const cached = byDigest.get(digest);
   if (cached) return cached;
   const parsed = new LazyCertificate(der, new X509Certificate(der), libs);
-  if (byDigest.size >= PARSED_TSA_CERTIFICATE_CACHE_ENTRIES) byDigest.delete(byDigest.keys().next().value!);
   byDigest.set(digest, parsed);
   return parsed;
 }

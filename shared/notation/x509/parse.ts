@@ -3,7 +3,9 @@
  * not expose (key usage bits, basic constraints, EKU, their criticality, the signature algorithm, the subject's
  * attributes) read with @peculiar/asn1-x509.
  */
+
 import { createHash, X509Certificate } from 'node:crypto';
+import { BoundedMap } from '../../cache/bounded-map';
 import { type CertificateParts, certificateParts, type RawExtension, readExtensions, readName } from './der';
 import { readAlgorithm, readBasicConstraints, readExtKeyUsage, readKeyUsage, readValidity } from './der-fields';
 import { ID_CE_BASIC_CONSTRAINTS, ID_CE_EXT_KEY_USAGE, ID_CE_KEY_USAGE } from './extension-ids';
@@ -97,14 +99,13 @@ function rdnsOf(name: ReturnType<typeof readName>): DnAttribute[][] {
  * hold the chains of far more signers than one cluster trusts; the oldest entry goes first.
  */
 export const PARSED_CERTIFICATE_CACHE_ENTRIES = 256;
-const parsedCache = new Map<string, ParsedCertificate>();
+const parsedCache = new BoundedMap<string, ParsedCertificate>(PARSED_CERTIFICATE_CACHE_ENTRIES);
 
 export function parseCertificate(der: Uint8Array): ParsedCertificate {
   const sha256Hex = createHash('sha256').update(der).digest('hex');
   const cached = parsedCache.get(sha256Hex);
   if (cached) return cached;
   const parsed = parseUncached(der, sha256Hex);
-  if (parsedCache.size >= PARSED_CERTIFICATE_CACHE_ENTRIES) parsedCache.delete(parsedCache.keys().next().value!);
   parsedCache.set(sha256Hex, parsed);
   return parsed;
 }
