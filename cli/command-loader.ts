@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 
 /**
- * The commands, in the order the help lists them, each loaded on demand: the compiled CLI splits every module
- * into a chunk of its own (scripts/bundle-cli.mjs), and a run that names a command loads only that one. Anything
+ * The commands, in the order the help lists them, each loaded on demand: in the compiled CLI a command's modules
+ * are evaluated (and compiled) only when it runs (scripts/bundle-cli.mjs), and a run that names a command loads
+ * only that one. Anything
  * else (no command, an unknown one, `help`, global options first, `completion`, which lists them all) loads all.
  */
 export const COMMANDS = {
