@@ -3,7 +3,7 @@
  * hold; the registry and Notation rows are in summary-oci.ts. The reasons behind each number are in
  * docs/performance.md.
  */
-import { BUNDLE_INIT_TARGET_MS, BUNDLE_MAX_BYTES } from '../test/harness/bundle-limits';
+import { BUNDLE_INIT_MAX_BYTES, BUNDLE_INIT_TARGET_MS, BUNDLE_MAX_BYTES } from '../test/harness/bundle-limits';
 import { ms, type Row, row } from './lib/report';
 import type { BaselineResult } from './scenarios/baseline';
 import type { BundleResult } from './scenarios/bundle';
@@ -205,7 +205,14 @@ function bundleRows(bundle: BundleResult): Row[] {
   return [
     row(
       'bundle',
-      'size of index.js',
+      'code loaded at init (index.mjs and its static imports)',
+      `${bundle.initKib} KiB`,
+      `<= ${BUNDLE_INIT_MAX_BYTES / 1024} KiB`,
+      bundle.initBytes <= BUNDLE_INIT_MAX_BYTES,
+    ),
+    row(
+      'bundle',
+      'all code (chunks loaded on first use, AWS SDK clients included)',
       `${bundle.kib} KiB`,
       `<= ${BUNDLE_MAX_BYTES / 1024} KiB`,
       bundle.bytes <= BUNDLE_MAX_BYTES,

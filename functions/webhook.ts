@@ -2,8 +2,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { runtimeFromEnv } from '../shared/runtime/from-env';
 import { logger, powertoolsTelemetry } from '../shared/runtime/powertools';
 import { createWebhookHandler } from './app';
-// Loaded at INIT (which Lambda runs at full CPU, before the first request), not on first use as the CLI does
-// (shared/cache/lazy-store.ts): the first admission of an instance should not pay for loading the AWS SDK.
+// Loaded at INIT (before the first request), not on first use as the CLI does (shared/cache/lazy-store.ts): the
+// first admission of an instance should not pay for loading the DynamoDB client. The bundle carries the client,
+// tree-shaken (scripts/bundle.mjs); everything only some policies use loads from its own chunk on first use.
 import '../shared/cache/dynamo-store';
 
 /**

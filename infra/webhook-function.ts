@@ -1,4 +1,5 @@
-import { copyFileSync, cpSync, existsSync, mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
@@ -16,11 +17,9 @@ import {
   Runtime,
   SystemLogLevel,
 } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import BUNDLE_SETTINGS from '../scripts/bundle-settings.json';
 import { ENV, METRICS_NAMESPACE, SERVICE_NAME, WEBHOOK_TIMEOUT_SECONDS } from '../shared/constants';
 import { MAX_TOKEN_OVERLAP_SECONDS } from '../shared/runtime/webhook-token';
 import type { AwsPermission } from '../shared/verify/format';
@@ -28,15 +27,16 @@ import { ecrPullPermissions } from './ecr-pull-grant';
 import { BUNDLED_POLICY_DIR, BUNDLED_POLICY_FILE, LAMBDA_TASK_ROOT, type StagedPolicy } from './policy-bundle';
 import { grantIdOf, ScopedGrant } from './scoped-grant';
 
-/** The repository root: entry paths and esbuild's working directory hang off it. */
-export const PROJECT_ROOT = join(__dirname, '..');
-export const DEFAULT_ENTRY = join(PROJECT_ROOT, BUNDLE_SETTINGS.entry);
+/** The repository root, in a checkout: scripts/bundle.mjs bundles the webhook from its sources. */
+const PROJECT_ROOT = join(__dirname, '..');
+/** The handler module of the bundle (scripts/bundle.mjs): `index.handler` resolves to it. */
+export const HANDLER_FILE = 'index.mjs';
 
 /** The only item actions the trust cache uses (conditional PutItem included); never Scan, Delete or Update. */
 export const CACHE_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem'] as const;
 
 export interface WebhookFunctionProps {
-  /** Handler module exporting `handler`; default functions/webhook.ts. */
+  /** Handler module exporting `handler`, bundled like the webhook (a checkout only); default functions/webhook.ts. */
   readonly entry?: string;
   /** The policy to ship inside the code asset (see policy-bundle.ts); absent: the built-in default policy. */
   readonly policy?: StagedPolicy;
@@ -88,38 +88,10 @@ export class WebhookFunction extends Construct {
         ...(policy && { [ENV.policyFile]: `${LAMBDA_TASK_ROOT}/${BUNDLED_POLICY_DIR}/${BUNDLED_POLICY_FILE}` }),
       },
     } satisfies Partial<FunctionProps>;
-    if (PACKAGED && props.entry === undefined) {
-      // The installed package has no sources to bundle: it ships the bundle `npm run build` made and tested.
-      this.function = new LambdaFunction(this, 'Function', {
-        ...common,
-        code: Code.fromAsset(prebuiltCodeAsset(policy)),
-        handler: 'index.handler',
-      });
-      return;
-    }
-    this.function = new NodejsFunction(this, 'Function', {
+    this.function = new LambdaFunction(this, 'Function', {
       ...common,
-      entry: props.entry ?? DEFAULT_ENTRY,
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
-      bundling: {
-        forceDockerBundling: false,
-        // The settings of scripts/bundle.mjs (one file, so the tested bundle and the deployed one cannot drift).
-        format: BUNDLE_SETTINGS.format === 'cjs' ? OutputFormat.CJS : OutputFormat.ESM,
-        target: BUNDLE_SETTINGS.target,
-        minify: BUNDLE_SETTINGS.minify,
-        sourceMap: BUNDLE_SETTINGS.sourcemap,
-        // The AWS SDK v3 comes with the Lambda Node.js runtime: bundling it would more than double the bundle and
-        // its load time (docs/performance.md).
-        externalModules: BUNDLE_SETTINGS.external,
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (_inputDir: string, outputDir: string) =>
-            policy ? [`cp -R ${shellQuote(policy.dir)} ${shellQuote(join(outputDir, BUNDLED_POLICY_DIR))}`] : [],
-        },
-      },
+      code: Code.fromAsset(codeAsset(props.entry, policy)),
+      handler: 'index.handler',
     });
   }
 
@@ -192,20 +164,30 @@ export class WebhookFunction extends Construct {
 declare const NOTARY_GATE_PACKAGED: boolean | undefined;
 const PACKAGED = typeof NOTARY_GATE_PACKAGED !== 'undefined' && NOTARY_GATE_PACKAGED;
 
-/** The prebuilt bundle (dist/webhook/index.js and its map) with the staged policy beside it, as one folder. */
-function prebuiltCodeAsset(policy: StagedPolicy | undefined): string {
-  const bundleDir = join(__dirname, '..', 'webhook');
-  if (!existsSync(join(bundleDir, 'index.js'))) {
-    throw new Error(`notary-gate: the webhook bundle is missing from the package (${bundleDir}/index.js)`);
-  }
+/**
+ * The code asset, one folder: the webhook bundle (index.mjs and its chunks, scripts/bundle.mjs) with the staged
+ * policy beside it. In a checkout the bundle is built here, by the script `npm run build` and the bundle tests run,
+ * so what is deployed is what was tested; the package ships the bundle its build made and tested (dist/webhook/).
+ * Not NodejsFunction: its esbuild writes one file, and the split into chunks is what keeps the cold start short.
+ */
+function codeAsset(entry: string | undefined, policy: StagedPolicy | undefined): string {
   const asset = mkdtempSync(join(tmpdir(), 'notary-gate-asset-'));
-  for (const name of ['index.js', 'index.js.map']) {
-    if (existsSync(join(bundleDir, name))) copyFileSync(join(bundleDir, name), join(asset, name));
+  if (PACKAGED) {
+    if (entry !== undefined) {
+      throw new Error('notary-gate: `entry` needs a checkout of notary-gate to bundle it; the package deploys its own');
+    }
+    const bundleDir = join(__dirname, '..', 'webhook');
+    if (!existsSync(join(bundleDir, HANDLER_FILE))) {
+      throw new Error(`notary-gate: the webhook bundle is missing from the package (${bundleDir}/${HANDLER_FILE})`);
+    }
+    cpSync(bundleDir, asset, { recursive: true });
+  } else {
+    execFileSync(
+      process.execPath,
+      [join(PROJECT_ROOT, 'scripts', 'bundle.mjs'), '--outdir', asset, ...(entry ? ['--entry', entry] : [])],
+      { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'inherit'], timeout: 120_000 },
+    );
   }
   if (policy) cpSync(policy.dir, join(asset, BUNDLED_POLICY_DIR), { recursive: true });
   return asset;
-}
-
-function shellQuote(path: string): string {
-  return `'${path.replaceAll("'", `'\\''`)}'`;
 }

@@ -63,10 +63,16 @@ const t = JSON.parse(fs.readFileSync('cdk.out/Cluster.template.json', 'utf8'));
 const fn = Object.values(t.Resources).find((r) => r.Type === 'AWS::Lambda::Function');
 if (!fn || fn.Properties.Handler !== 'index.handler') throw new Error('no webhook function in the template');
 const asset = 'cdk.out/asset.' + fn.Properties.Code.S3Key.replace(/\.zip$/, '');
-for (const f of ['index.js', 'policy/policy.yaml']) if (!fs.existsSync(asset + '/' + f)) throw new Error('the code asset lacks ' + f);
+for (const f of ['index.mjs', 'chunks', 'policy/policy.yaml']) if (!fs.existsSync(asset + '/' + f)) throw new Error('the code asset lacks ' + f);
+fs.writeFileSync('asset-dir', asset);
+"
+# The handler loads in a folder whose node_modules has no AWS SDK: the bundle carries what it uses.
+node --input-type=module -e "
+const m = await import(process.cwd() + '/' + (await import('node:fs')).readFileSync('asset-dir', 'utf8') + '/index.mjs');
+if (typeof m.handler !== 'function') throw new Error('the code asset exports no handler');
 "
 printf 'rules: [{match: ["**"], action: maybe}]\n' >bad-policy.yaml
 sed -i 's/policyFile: .policy.yaml./policyFile: "bad-policy.yaml"/' app.js
 expect 1 node app.js
 grep -q 'action' "$work/err"
-echo "the installed package works: --version, --help, check (0, 1), check -f without images, usage error (2); NotaryGate synthesizes the prebuilt webhook with the policy, and refuses a bad policy"
+echo "the installed package works: --version, --help, check (0, 1), check -f without images, usage error (2); NotaryGate synthesizes the prebuilt webhook with the policy (its handler loads without node_modules), and refuses a bad policy"

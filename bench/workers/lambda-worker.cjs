@@ -1,4 +1,4 @@
-// Runs admissions through the bundled Lambda (dist-style index.js) in a process of its own, as the Lambda runtime
+// Runs admissions through the bundled Lambda (index.mjs and its chunks, as deployed) in a process of its own, as the Lambda runtime
 // would: `handler(event, context)` one invocation after another. The bundle's logs (one decision record per
 // admission, EMF metrics) go to this process's stdout, which the bench discards; results go back over IPC.
 // Started by bench/scenarios/warm.ts with the environment the function would have (POLICY_FILE, ...).
@@ -7,10 +7,11 @@
 // are timed interleaved: each round sends one of each, in an order that rotates every round, so that whatever
 // the machine or the heap does to one kind's samples it does to the others' too (their p99s compare).
 const { performance } = require('node:perf_hooks');
+const { pathToFileURL } = require('node:url');
 
 process.once('message', async ({ bundle, kinds, warmup, iterations }) => {
   try {
-    const { handler } = require(bundle);
+    const { handler } = await import(pathToFileURL(bundle).href);
     const bases = kinds.map((kind) => JSON.parse(kind.body));
     const invoke = async (kindIndex, index) => {
       const kind = kinds[kindIndex];

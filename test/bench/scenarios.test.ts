@@ -104,8 +104,8 @@ describeWithNotary('the warm scenario of the bench, Notary, Notation and /mutate
       cwd: ROOT,
       timeout: 120_000,
     });
-    const file = path.join(buildDir, 'index.js');
-    const bundle = { file, bytes: statSync(file).size };
+    const file = path.join(buildDir, 'index.mjs');
+    const bundle = { file, bytes: statSync(file).size, initBytes: statSync(file).size };
     const warm = await runWarm(fixture, bundle, {
       iterations: 20,
       warmup: 5,

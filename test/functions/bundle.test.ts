@@ -1,15 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { builtinModules } from 'node:module';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { BUNDLE_MAX_BYTES } from '../harness/bundle-limits';
-import { buildLambdaTask, invokeLambda, type LambdaTask } from '../harness/lambda-bundle';
+import { BUNDLE_INIT_MAX_BYTES, BUNDLE_MAX_BYTES } from '../harness/bundle-limits';
+import { startFakeServer } from '../harness/fake-server';
+import { buildLambdaTask, inputsOf, invokeLambda, type LambdaTask } from '../harness/lambda-bundle';
 import { fixture, type ReviewBody, urlEvent } from './events';
 
 const TOKEN = 'bundle-test-token-0123456789';
 const ALLOW_DOCKER_HUB = 'rules:\n  - match: ["docker.io/**"]\n    action: allow\n';
 
 let task: LambdaTask;
-let bundle: string;
 
 const invokeBundle = (env: Record<string, string>, events: APIGatewayProxyEventV2[]) => invokeLambda(task, env, events);
 
@@ -19,25 +17,34 @@ const review = (result: APIGatewayProxyStructuredResultV2 | undefined) =>
 beforeAll(async () => {
   // The real build script, into a private folder (other tests may build dist/ at the same time).
   task = await buildLambdaTask();
-  bundle = task.bundle;
 }, 180_000);
 
 afterAll(() => task?.remove());
 
 describe('the bundled Lambda (esbuild output, as deployed)', () => {
-  it('leaves out only AWS SDK v3 clients, which the Lambda Node.js runtime provides, and stays under its size bound', () => {
-    const code = readFileSync(bundle, 'utf8');
-    // require() at init, import() on first use (esbuild keeps a dynamic import of an external as import()).
-    const external = [...code.matchAll(/(?:require|import)\("(@[^"]+|[^".][^"]*)"\)/g)]
-      .map((match) => match[1]!)
-      .filter((name) => !name.startsWith('node:') && !builtinModules.includes(name));
-    expect([...new Set(external)].sort()).toEqual([
-      '@aws-sdk/client-dynamodb',
-      '@aws-sdk/client-ecr',
-      '@aws-sdk/client-secrets-manager',
-      '@aws-sdk/client-signer',
-    ]);
-    expect(Buffer.byteLength(code)).toBeLessThanOrEqual(BUNDLE_MAX_BYTES);
+  /** Sources of the given packages or folders among `files` (repository-relative paths from the metafile). */
+  const from = (files: readonly string[], ...parts: string[]) =>
+    files.filter((file) => parts.some((part) => file.includes(`node_modules/${part}/`) || file.startsWith(part)));
+
+  it('loads at init only what every admission needs: no Notation verifier, no timestamp or COSE library', () => {
+    const atInit = inputsOf(task, task.report.initOutputs);
+    expect(atInit).toContain('functions/webhook.ts');
+    // The DynamoDB client loads at init on purpose (functions/webhook.ts); the others on first use.
+    expect(from(atInit, '@aws-sdk/client-dynamodb').length).toBeGreaterThan(0);
+    expect(
+      from(atInit, 'pkijs', 'asn1js', 'cborg', '@aws-sdk/client-ecr', '@aws-sdk/client-signer', 'shared/notation/x509'),
+    ).toEqual([]);
+    expect(atInit).not.toContain('shared/notation/create-verifier.ts');
+    expect(atInit).not.toContain('shared/notation/settings.ts');
+    // ...which are in the bundle all the same, in the chunks it imports when a policy first needs them.
+    const all = inputsOf(task, Object.keys(task.report.metafile.outputs));
+    expect(all).toContain('shared/notation/create-verifier.ts');
+    expect(from(all, 'pkijs', 'cborg', '@aws-sdk/client-ecr', '@aws-sdk/client-signer').length).toBeGreaterThan(0);
+  });
+
+  it('stays under its size bounds, at init and in all', () => {
+    expect(task.report.initBytes).toBeLessThanOrEqual(BUNDLE_INIT_MAX_BYTES);
+    expect(task.report.bytes).toBeLessThanOrEqual(BUNDLE_MAX_BYTES);
   });
 
   describe('in enforce mode with an allow rule for Docker Hub and a webhook token', () => {
@@ -156,5 +163,63 @@ describe('the bundled Lambda (esbuild output, as deployed)', () => {
         allowed: true,
       });
     }, 60_000);
+  });
+
+  describe('with the token in Secrets Manager (its JSON 1.1 API on a fake endpoint, through the bundled client)', () => {
+    const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:WebhookToken-AbCdEf';
+    const stages: string[] = [];
+    let answers: Awaited<ReturnType<typeof invokeBundle>>;
+    let close: () => Promise<void>;
+    beforeAll(async () => {
+      const aws = await startFakeServer((req, res) => {
+        let body = '';
+        req.on('data', (chunk) => {
+          body += chunk;
+        });
+        req.on('end', () => {
+          const { SecretId, VersionStage } = JSON.parse(body) as { SecretId: string; VersionStage: string };
+          stages.push(`${req.headers['x-amz-target']} ${SecretId} ${VersionStage}`);
+          if (VersionStage === 'AWSCURRENT') {
+            // Rotated a minute ago: inside the overlap, so the previous version is asked for too.
+            const CreatedDate = Math.floor(Date.now() / 1000) - 60;
+            res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+            res.end(JSON.stringify({ ARN: SECRET_ARN, SecretString: TOKEN, VersionId: 'v2', CreatedDate }));
+          } else {
+            // No AWSPREVIOUS (the SDK's error name, which the reader maps to "none", comes from the bundled client).
+            res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' });
+            res.end(JSON.stringify({ __type: 'ResourceNotFoundException', message: 'no such version' }));
+          }
+        });
+      });
+      close = aws.close;
+      answers = await invokeBundle(
+        {
+          POLICY: ALLOW_DOCKER_HUB,
+          WEBHOOK_TOKEN_SECRET_ARN: SECRET_ARN,
+          AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.url,
+          AWS_ACCESS_KEY_ID: 'test',
+          AWS_SECRET_ACCESS_KEY: 'test',
+        },
+        [
+          urlEvent('POST', `/validate/${TOKEN}`, fixture('pod-create.json')),
+          urlEvent('POST', '/validate/wrong-token-0123456789', fixture('pod-create.json')),
+        ],
+      );
+    }, 60_000);
+    afterAll(() => close?.());
+
+    it('reads the current version of the secret, and the previous one within the rotation overlap', () => {
+      expect([...new Set(stages)].sort()).toEqual([
+        `secretsmanager.GetSecretValue ${SECRET_ARN} AWSCURRENT`,
+        `secretsmanager.GetSecretValue ${SECRET_ARN} AWSPREVIOUS`,
+      ]);
+    });
+
+    it('answers the path with the secret token and refuses another token with a 403', () => {
+      expect(answers.results[0]?.statusCode).toBe(200);
+      expect(review(answers.results[0]).response.allowed).toBe(true);
+      expect(answers.results[1]?.statusCode).toBe(403);
+      expect(answers.externals).toEqual({});
+    });
   });
 });

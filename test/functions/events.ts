@@ -39,3 +39,11 @@ export interface ReviewBody {
     auditAnnotations?: Record<string, string>;
   };
 }
+
+/** The AdmissionReview of pod-create.json with its containers replaced by one per image (no init containers). */
+export function podCreateReview(images: readonly string[]): string {
+  const review = JSON.parse(fixture('pod-create.json')) as { request: { object: { spec: Record<string, unknown> } } };
+  review.request.object.spec.containers = images.map((image, index) => ({ name: `c${index}`, image }));
+  review.request.object.spec.initContainers = [];
+  return JSON.stringify(review);
+}

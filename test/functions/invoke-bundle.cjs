@@ -1,7 +1,8 @@
-// Invokes the bundled Lambda (dist/webhook/index.js as CDK deploys it) in a plain node process, as the Lambda
+// Invokes the bundled Lambda (index.mjs and its chunks, as CDK deploys them) in a plain node process, as the Lambda
 // runtime would: `node invoke-bundle.cjs BUNDLE EVENTS_JSON RESULTS_JSON`. The bundle's own stdout (Powertools
-// logs and EMF metrics) is left alone for the test to read. The results file holds the answers and the packages the
-// bundle loaded from outside itself (`externals`: specifier -> file), by require() at init or import() on first use.
+// logs and EMF metrics) is left alone for the test to read. The results file holds the answers and the packages
+// the bundle loaded from outside itself (`externals`: specifier -> file), by import or by require, at init or on
+// first use: a self-contained bundle loads none.
 const Module = require('node:module');
 const { readFileSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
@@ -9,32 +10,34 @@ const { fileURLToPath, pathToFileURL } = require('node:url');
 const { MessageChannel } = require('node:worker_threads');
 
 const [bundle, eventsFile, resultsFile] = process.argv.slice(2);
+const bundleDir = path.dirname(bundle);
 const externals = {};
 
 const isBare = (request) => !/^(\.|\/|node:)/.test(request) && !Module.isBuiltin(request);
 
-// import(): resolved as Lambda resolves it (NODE_PATH included) and reported by the hook.
+// import: resolved as Lambda resolves it (NODE_PATH included) and reported by the hook.
 const { port1, port2 } = new MessageChannel();
 port1.on('message', ({ specifier, url }) => {
   externals[specifier] = fileURLToPath(url);
 });
 port1.unref();
 Module.register(pathToFileURL(path.join(__dirname, 'lambda-node-path.mjs')), {
-  data: { port: port2, bundleUrl: pathToFileURL(bundle).href },
+  data: { port: port2, bundleDirUrl: pathToFileURL(`${bundleDir}${path.sep}`).href },
   transferList: [port2],
 });
 
-// require(): NODE_PATH is part of CommonJS resolution already; only record what the bundle asks for.
+// require (the createRequire the bundle's CommonJS parts use): only record what the bundle asks for.
 const load = Module._load;
 Module._load = function loadRecordingExternals(request, parent, ...rest) {
-  if (parent?.filename === bundle && isBare(request)) externals[request] = Module._resolveFilename(request, parent);
+  if (parent?.filename?.startsWith(`${bundleDir}${path.sep}`) && isBare(request)) {
+    externals[request] = Module._resolveFilename(request, parent);
+  }
   return load.call(this, request, parent, ...rest);
 };
 
-const { handler } = require(bundle);
-const events = JSON.parse(readFileSync(eventsFile, 'utf8'));
-
 (async () => {
+  const { handler } = await import(pathToFileURL(bundle).href);
+  const events = JSON.parse(readFileSync(eventsFile, 'utf8'));
   const results = [];
   for (const event of events) {
     const startedAt = Date.now();

@@ -1,12 +1,13 @@
 /**
  * The webhook as Lambda runs it, for bundle-level tests: the real build script's output (scripts/bundle.mjs) in a
- * task folder laid out as the CDK code asset is (`index.js`, and the staged policy in `policy/` as
- * infra/webhook-function.ts copies it), invoked with function URL events in a fresh node process per batch whose
- * environment is only what the test gives plus what Lambda sets. The AWS SDK comes from NODE_PATH, as the Lambda
- * runtime provides it (the bundle leaves `@aws-sdk/*` external); invoke-bundle.cjs reports what the bundle loaded.
+ * task folder laid out as the CDK code asset is (`index.mjs` and its `chunks/`, and the staged policy in `policy/`
+ * as infra/webhook-function.ts copies it), invoked with function URL events in a fresh node process per batch whose
+ * environment is only what the test gives plus what Lambda sets. The bundle holds the AWS SDK clients it uses; the
+ * task folder has no node_modules above it, so anything the bundle failed to include fails here as it would in
+ * Lambda, and invoke-bundle.cjs reports what the bundle loaded from outside itself.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -15,15 +16,16 @@ import { BUNDLED_POLICY_DIR, BUNDLED_POLICY_FILE, stagePolicy } from '../../infr
 
 const run = promisify(execFile);
 const ROOT = path.join(__dirname, '..', '..');
-/** Where the Lambda runtime's SDK stands in: the project's own node_modules (real path, as require.cache has it). */
-export const RUNTIME_NODE_MODULES = realpathSync(path.join(ROOT, 'node_modules'));
 /** The region Lambda names in AWS_REGION: the function's own, not the signatures' or the registries'. */
 export const FUNCTION_REGION = 'eu-west-1';
 
 export interface LambdaTask {
   /** The task folder (LAMBDA_TASK_ROOT): the bundle and, once staged, the policy. */
   readonly root: string;
+  /** The handler module, index.mjs. */
   readonly bundle: string;
+  /** What scripts/bundle.mjs reported of the build. */
+  readonly report: BundleReport;
   /** Copies the policy file and what it names into `policy/`, as the CDK asset holds it; returns its env. */
   stagePolicy(policyFile: string): Record<string, string>;
   remove(): void;
@@ -37,16 +39,33 @@ export interface Invocation {
   readonly externals: Record<string, string>;
 }
 
+/** scripts/bundle.mjs's report (--report); output and input paths are relative to the repository. */
+export interface BundleReport {
+  /** Bytes of code in all outputs (source maps aside). */
+  readonly bytes: number;
+  /** The outputs node loads before the handler's first line runs: index.mjs and its static imports. */
+  readonly initOutputs: readonly string[];
+  readonly initBytes: number;
+  /** esbuild's metafile, the parts the tests read. */
+  readonly metafile: {
+    readonly outputs: Record<string, { readonly bytes: number; readonly inputs: Record<string, unknown> }>;
+  };
+}
+
 /** Builds the bundle with the real build script into a new task folder. */
 export async function buildLambdaTask(prefix = 'notary-gate-bundle-'): Promise<LambdaTask> {
   const root = mkdtempSync(path.join(tmpdir(), prefix));
-  await run(process.execPath, [path.join(ROOT, 'scripts', 'bundle.mjs'), '--outdir', root], {
+  const reportFile = path.join(root, 'report.json');
+  await run(process.execPath, [path.join(ROOT, 'scripts', 'bundle.mjs'), '--outdir', root, '--report', reportFile], {
     cwd: ROOT,
     timeout: 120_000,
   });
+  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as BundleReport;
+  rmSync(reportFile);
   return {
     root,
-    bundle: path.join(root, 'index.js'),
+    bundle: path.join(root, 'index.mjs'),
+    report,
     stagePolicy: (policyFile) => {
       const staged = stagePolicy(policyFile);
       cpSync(staged.dir, path.join(root, BUNDLED_POLICY_DIR), { recursive: true });
@@ -75,7 +94,8 @@ export async function invokeLambda(
         PATH: process.env.PATH,
         AWS_REGION: FUNCTION_REGION,
         LAMBDA_TASK_ROOT: task.root,
-        NODE_PATH: RUNTIME_NODE_MODULES,
+        // As the function has it (infra/webhook-function.ts).
+        NODE_OPTIONS: '--enable-source-maps',
         ...env,
       },
       timeout: 60_000,
@@ -87,4 +107,9 @@ export async function invokeLambda(
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as Record<string, unknown>);
   return { results, lines, externals };
+}
+
+/** The source files (repository-relative, node_modules included) whose code is in the given outputs. */
+export function inputsOf(task: LambdaTask, outputs: readonly string[]): string[] {
+  return outputs.flatMap((output) => Object.keys(task.report.metafile.outputs[output]?.inputs ?? {}));
 }

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ENV } from '../../shared/constants';
 import { loadPolicy } from '../../shared/policy/load';
 
@@ -40,9 +41,21 @@ describe('cdk synth of the app', () => {
       expect(result.status).toBe(0);
     });
 
-    it('bundles the real webhook handler', () => {
-      expect(statSync(join(assetDir(), 'index.js')).size).toBeGreaterThan(10_000);
-      expect(readFileSync(join(assetDir(), 'index.js'), 'utf8')).toContain('handler');
+    it('bundles the real webhook handler: index.mjs and its chunks, which a fresh node loads on their own', () => {
+      expect(statSync(join(assetDir(), 'index.mjs')).size).toBeGreaterThan(10_000);
+      expect(readdirSync(join(assetDir(), 'chunks')).length).toBeGreaterThan(0);
+      const probe = spawnSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          'const m = await import(process.argv[1]); process.stdout.write(typeof m.handler);',
+          pathToFileURL(join(assetDir(), 'index.mjs')).href,
+        ],
+        { encoding: 'utf8', env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1' }, cwd: tmpdir() },
+      );
+      expect(probe.stderr).toBe('');
+      expect(probe.stdout).toBe('function');
     });
 
     it('ships a policy the loader accepts, at the path POLICY_FILE names', async () => {

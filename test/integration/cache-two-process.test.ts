@@ -5,9 +5,9 @@
  */
 import { execFile } from 'node:child_process';
 import { rm } from 'node:fs/promises';
-import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describeWithNotary } from '../harness/availability';
+import { type CountingRelay, countingRelay } from '../harness/counting-relay';
 import { type Dynalite, dynaliteEnv, startDynalite } from '../harness/dynalite';
 import { type NotaryHarness, startNotary } from '../harness/notary-harness';
 import { writePolicyFolder } from '../harness/policy-folder';
@@ -18,35 +18,6 @@ const CLI = path.join(ROOT, 'bin/notary-gate.js');
 const APP = 'registry.example.com/team/app';
 const SIGNED = `${APP}@sha256:${'a'.repeat(64)}`;
 const TABLE = 'two-process-cache';
-
-/** A TCP relay to the Notary server that counts the connections opened through it (TLS passes through). */
-async function countingRelay(target: URL): Promise<{ url: string; connections: () => number; close(): Promise<void> }> {
-  let connections = 0;
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    connections++;
-    const upstream = net.connect(Number(target.port), target.hostname);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => {
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `https://127.0.0.1:${port}`,
-    connections: () => connections,
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
 
 interface CliResult {
   readonly code: number;
@@ -66,7 +37,7 @@ function runCli(args: readonly string[], env: NodeJS.ProcessEnv): Promise<CliRes
 describeWithNotary('two notary-gate processes sharing a DynamoDB cache table', () => {
   let notary: NotaryHarness;
   let db: Dynalite;
-  let relay: Awaited<ReturnType<typeof countingRelay>>;
+  let relay: CountingRelay;
   let dir: string;
   let env: NodeJS.ProcessEnv;
 
