@@ -45,7 +45,7 @@ export async function bundleCli({ outdir = path.join(root, 'dist', 'cli') } = {}
     // --experimental-vm-modules), and require() of the vendor ES modules is what Node.js 20.19+ and 22.12+ do.
     supported: { 'dynamic-import': false },
     minify: true,
-    plugins: [vendorPlugin(vendored)],
+    plugins: [vendorPlugin(vendored), lazyChildProcessForCommander()],
     // Third-party licence texts go to files next to the bundles instead of being dropped.
     legalComments: 'external',
     logLevel: 'warning',
@@ -110,6 +110,35 @@ function vendorPlugin(vendored) {
         vendored.set(name, specifier);
         return { path: `./vendor/${name}.mjs`, external: true };
       });
+    },
+  };
+}
+
+/**
+ * commander requires node:child_process when it loads, for subcommands that are executables of their own, which
+ * notary-gate has none of; loading it (with dgram and net's socket lists) is about 5 ms of every start. Its
+ * commander copy gets a stand-in that loads the module on first use. Nobody else's imports change.
+ */
+function lazyChildProcessForCommander() {
+  return {
+    name: 'notary-gate-lazy-child-process',
+    setup(build) {
+      build.onResolve({ filter: /^(node:)?child_process$/ }, ({ importer }) =>
+        /[\\/]node_modules[\\/]commander[\\/]/.test(importer) ? { path: 'child_process', namespace: 'lazy-builtin' } : undefined,
+      );
+      build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, () => ({
+        loader: 'js',
+        contents: [
+          'let loaded;',
+          "const load = () => (loaded ??= require('node:child_process'));",
+          'module.exports = new Proxy({}, {',
+          '  get: (_, key) => load()[key],',
+          '  has: (_, key) => key in load(),',
+          '  ownKeys: () => Reflect.ownKeys(load()),',
+          '  getOwnPropertyDescriptor: (_, key) => ({ ...Object.getOwnPropertyDescriptor(load(), key), configurable: true }),',
+          '});',
+        ].join('\n'),
+      }));
     },
   };
 }

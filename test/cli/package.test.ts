@@ -110,6 +110,28 @@ describe('the compiled CLI (scripts/bundle-cli.mjs), run from a folder with no n
     await expect(run(process.execPath, ['-e', loads], { timeout: 30_000 })).resolves.toMatchObject({ stderr: '' });
   });
 
+  it('a check loads none of the node modules it does not use (child_process, which commander requires eagerly)', async () => {
+    // A preloaded script reports, at exit, the node built-ins the run loaded.
+    const report = path.join(dir, 'report-builtins.cjs');
+    await writeFile(
+      report,
+      "process.on('exit', () => process.stderr.write(JSON.stringify(process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')))));",
+    );
+    const policy = path.join(ROOT, 'examples', 'policy-allow-deny.yaml');
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['-r', report, entry, 'check', '--policy', policy, 'nginx:1.25.3'],
+      {
+        cwd: dir,
+        env: { PATH: process.env.PATH, NOTARY_GATE_COMPILE_CACHE: cacheDir },
+      },
+    );
+    expect(stdout).toContain('ALLOWED_BY_RULE');
+    const loaded = JSON.parse(stderr) as string[];
+    expect(loaded).toContain('NativeModule fs');
+    expect(loaded).not.toContain('NativeModule child_process');
+  });
+
   describe('the code cache (cli/code-cache.ts)', () => {
     const policy = path.join(ROOT, 'examples', 'policy-allow-deny.yaml');
     const checkNginx = ['check', '--policy', policy, 'nginx:1.25.3'];

@@ -1,71 +1,119 @@
-// A namespace import, not `{ z }`: esbuild then keeps only the zod parts used (without it, every locale: +360 KiB).
-import * as z from 'zod';
 import { TrustError } from '../../errors';
+import {
+  arrayOf,
+  integer,
+  literal,
+  MalformedValue,
+  nullish,
+  objectOf,
+  optional,
+  recordOf,
+  type Shape,
+  string,
+  unknownRecord,
+} from './shape';
 
 /**
  * Shapes of notary's TUF metadata (tuf/data/{root,timestamp,snapshot,targets}.go) and a parser that turns raw
  * response bytes into them. Structure only: signatures, hashes, versions and expiry are checked by the caller.
  * Anything malformed is NOTARY_ERROR: the server (or something in between) answered what notary never writes.
+ * The shapes are checked by ./shape.ts rather than a schema library: every cold verification parses four to
+ * sixty-odd files, and a one-shot `notary-gate check` paid several milliseconds building and first running zod
+ * schemas for them (docs/performance.md, CLI startup).
  */
 
-const keySchema = z.object({ keytype: z.string(), keyval: z.object({ public: z.string() }) });
-const fileMetaSchema = z.object({
-  length: z.number().int().nonnegative(),
-  hashes: z.record(z.string(), z.string()),
-});
-const commonSchema = {
-  version: z.number().int().nonnegative(),
-  expires: z.string(),
-};
+export interface KeyJson {
+  readonly keytype: string;
+  readonly keyval: { readonly public: string };
+}
+export interface FileMeta {
+  readonly length: number;
+  readonly hashes: Record<string, string>;
+}
+export interface RootSigned {
+  readonly _type: 'Root';
+  readonly version: number;
+  readonly expires: string;
+  readonly keys: Record<string, KeyJson>;
+  readonly roles: Record<string, { readonly keyids: string[]; readonly threshold: number }>;
+}
+export interface TimestampSigned {
+  readonly _type: 'Timestamp';
+  readonly version: number;
+  readonly expires: string;
+  readonly meta: Record<string, FileMeta>;
+}
+export interface SnapshotSigned {
+  readonly _type: 'Snapshot';
+  readonly version: number;
+  readonly expires: string;
+  readonly meta: Record<string, FileMeta>;
+}
+export interface DelegationRoleJson {
+  readonly name: string;
+  readonly keyids: string[];
+  readonly threshold: number;
+  readonly paths?: string[];
+}
+export interface TargetsSigned {
+  readonly _type: 'Targets';
+  readonly version: number;
+  readonly expires: string;
+  readonly targets?: Record<string, FileMeta> | null;
+  readonly delegations?: {
+    readonly keys?: Record<string, KeyJson> | null;
+    readonly roles?: DelegationRoleJson[] | null;
+  } | null;
+}
+export interface SignatureJson {
+  readonly keyid: string;
+  readonly method: string;
+  readonly sig: string;
+}
 
-export const rootSchema = z.object({
-  _type: z.literal('Root'),
-  ...commonSchema,
-  keys: z.record(z.string(), keySchema),
-  roles: z.record(z.string(), z.object({ keyids: z.array(z.string()), threshold: z.number().int() })),
+const nonNegative = integer({ min: 0 });
+const keyShape: Shape<KeyJson> = objectOf({ keytype: string, keyval: objectOf({ public: string }) });
+const fileMetaShape: Shape<FileMeta> = objectOf({ length: nonNegative, hashes: recordOf(string) });
+
+export const rootSchema: Shape<RootSigned> = objectOf({
+  _type: literal('Root'),
+  version: nonNegative,
+  expires: string,
+  keys: recordOf(keyShape),
+  roles: recordOf(objectOf({ keyids: arrayOf(string), threshold: integer() })),
 });
 
-export const timestampSchema = z.object({
-  _type: z.literal('Timestamp'),
-  ...commonSchema,
-  meta: z.record(z.string(), fileMetaSchema),
+export const timestampSchema: Shape<TimestampSigned> = objectOf({
+  _type: literal('Timestamp'),
+  version: nonNegative,
+  expires: string,
+  meta: recordOf(fileMetaShape),
 });
 
-export const snapshotSchema = z.object({
-  _type: z.literal('Snapshot'),
-  ...commonSchema,
-  meta: z.record(z.string(), fileMetaSchema),
+export const snapshotSchema: Shape<SnapshotSigned> = objectOf({
+  _type: literal('Snapshot'),
+  version: nonNegative,
+  expires: string,
+  meta: recordOf(fileMetaShape),
 });
 
-export const delegationRoleSchema = z.object({
-  name: z.string(),
-  keyids: z.array(z.string()),
-  threshold: z.number().int(),
-  paths: z.array(z.string()).optional(),
+export const delegationRoleSchema: Shape<DelegationRoleJson> = objectOf({
+  name: string,
+  keyids: arrayOf(string),
+  threshold: integer(),
+  paths: optional(arrayOf(string)),
 });
 
-export const targetsSchema = z.object({
-  _type: z.literal('Targets'),
-  ...commonSchema,
-  targets: z.record(z.string(), fileMetaSchema).nullish(),
-  delegations: z
-    .object({ keys: z.record(z.string(), keySchema).nullish(), roles: z.array(delegationRoleSchema).nullish() })
-    .nullish(),
+export const targetsSchema: Shape<TargetsSigned> = objectOf({
+  _type: literal('Targets'),
+  version: nonNegative,
+  expires: string,
+  targets: nullish(recordOf(fileMetaShape)),
+  delegations: nullish(objectOf({ keys: nullish(recordOf(keyShape)), roles: nullish(arrayOf(delegationRoleSchema)) })),
 });
 
-const signatureSchema = z.object({ keyid: z.string(), method: z.string(), sig: z.string() });
-const envelopeSchema = z.object({
-  signed: z.record(z.string(), z.unknown()),
-  signatures: z.array(signatureSchema).nullish(),
-});
-
-export type RootSigned = z.infer<typeof rootSchema>;
-export type TimestampSigned = z.infer<typeof timestampSchema>;
-export type SnapshotSigned = z.infer<typeof snapshotSchema>;
-export type TargetsSigned = z.infer<typeof targetsSchema>;
-export type DelegationRoleJson = z.infer<typeof delegationRoleSchema>;
-export type FileMeta = z.infer<typeof fileMetaSchema>;
-export type SignatureJson = z.infer<typeof signatureSchema>;
+const signatureShape: Shape<SignatureJson> = objectOf({ keyid: string, method: string, sig: string });
+const envelopeShape = objectOf({ signed: unknownRecord, signatures: nullish(arrayOf(signatureShape)) });
 
 /** One metadata file: the raw `signed` object (what the signatures cover), its typed view, and the signatures. */
 export interface Envelope<T> {
@@ -83,7 +131,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export function parseEnvelope<T extends { expires: string }>(
   role: string,
   bytes: Uint8Array,
-  schema: z.ZodType<T>,
+  schema: Shape<T>,
 ): Envelope<T> {
   let json: unknown;
   try {
@@ -92,12 +140,11 @@ export function parseEnvelope<T extends { expires: string }>(
   } catch (cause) {
     throw new TrustError('NOTARY_ERROR', `${role} metadata is not valid JSON`, { cause });
   }
-  const envelope = check(role, envelopeSchema, json);
+  const envelope = check(role, envelopeShape, json);
   const signed = check(role, schema, envelope.signed);
   return {
-    // The signatures cover `signed` exactly as parsed from the bytes, never the schema library's copy: zod rebuilds
-    // records by assignment, which turns an own `"__proto__"` member into a prototype and so drops it from the
-    // canonical form, letting unsigned content ride along under a valid signature.
+    // The signatures cover `signed` exactly as parsed from the bytes, never the typed copy, which holds only the
+    // fields notary defines (a member it does not know must still be covered by the canonical form).
     rawSigned: (json as { signed: Record<string, unknown> }).signed,
     signed,
     signatures: envelope.signatures ?? [],
@@ -105,12 +152,14 @@ export function parseEnvelope<T extends { expires: string }>(
   };
 }
 
-function check<T>(role: string, schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
-  throw new TrustError('NOTARY_ERROR', `${role} metadata is malformed${where}: ${issue?.message ?? 'invalid'}`);
+function check<T>(role: string, shape: Shape<T>, value: unknown): T {
+  try {
+    return shape(value, []);
+  } catch (error) {
+    if (!(error instanceof MalformedValue)) throw error;
+    const where = error.path.length ? ` at ${error.path.join('.')}` : '';
+    throw new TrustError('NOTARY_ERROR', `${role} metadata is malformed${where}: ${error.message}`);
+  }
 }
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
