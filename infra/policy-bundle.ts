@@ -13,6 +13,7 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, parseDocument, type YAMLMap } from 'yaml';
 import { InvalidPolicyError } from '../shared/errors';
 import { FORMAT_MODULES } from '../shared/formats/modules';
+import { MAX_ALIAS_COUNT } from '../shared/policy/parse-text';
 import { isInlinePem as isPem } from '../shared/policy/schema-parts';
 import type { FileField, FormatModule } from '../shared/verify/format';
 
@@ -24,9 +25,13 @@ import type { FileField, FormatModule } from '../shared/verify/format';
  * exactly what was validated at synth time.
  */
 
-/** Folder of the policy inside the Lambda code asset, and its file name. */
+/**
+ * Folder of the policy inside the Lambda code asset, and its file name. The staged policy is the validated
+ * document written by `JSON.stringify`, which the loader reads without loading a YAML parser
+ * (shared/policy/parse-text.ts): a shorter cold start. Comments of the source are not kept.
+ */
 export const BUNDLED_POLICY_DIR = 'policy';
-export const BUNDLED_POLICY_FILE = 'policy.yaml';
+export const BUNDLED_POLICY_FILE = 'policy.json';
 /** Where Lambda unpacks the code asset (LAMBDA_TASK_ROOT). */
 export const LAMBDA_TASK_ROOT = '/var/task';
 /** A policy larger than this is surely a mistake (the real ones are a few KB). */
@@ -41,9 +46,9 @@ export const MAX_STAGED_DIRECTORY_BYTES = 4 * 1024 * 1024;
 export const MAX_STAGED_DIRECTORY_DEPTH = 6;
 
 export interface StagedPolicy {
-  /** Self-contained folder: policy.yaml and the files it refers to. */
+  /** Self-contained folder: policy.json and the files it refers to. */
   readonly dir: string;
-  /** Absolute path of the staged policy file. */
+  /** Absolute path of the staged policy file (policy.json). */
   readonly file: string;
   /** Source files copied, for messages. */
   readonly copied: readonly string[];
@@ -86,7 +91,13 @@ export function stagePolicy(
   };
   rewriteFileReferences(document.contents, formats, copyReference);
   const file = join(dir, BUNDLED_POLICY_FILE);
-  writeFileSync(file, document.toString({ lineWidth: 0 }));
+  let value: unknown;
+  try {
+    value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    throw new InvalidPolicyError(`${policyFile}: not valid YAML: ${(error as Error).message}`);
+  }
+  writeFileSync(file, `${JSON.stringify(value)}\n`);
   return { dir, file, copied };
 }
 

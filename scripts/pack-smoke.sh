@@ -63,7 +63,7 @@ const t = JSON.parse(fs.readFileSync('cdk.out/Cluster.template.json', 'utf8'));
 const fn = Object.values(t.Resources).find((r) => r.Type === 'AWS::Lambda::Function');
 if (!fn || fn.Properties.Handler !== 'index.handler') throw new Error('no webhook function in the template');
 const asset = 'cdk.out/asset.' + fn.Properties.Code.S3Key.replace(/\.zip$/, '');
-for (const f of ['index.mjs', 'chunks', 'policy/policy.yaml']) if (!fs.existsSync(asset + '/' + f)) throw new Error('the code asset lacks ' + f);
+for (const f of ['index.mjs', 'chunks', 'policy/policy.json']) if (!fs.existsSync(asset + '/' + f)) throw new Error('the code asset lacks ' + f);
 fs.writeFileSync('asset-dir', asset);
 "
 # The handler loads in a folder whose node_modules has no AWS SDK: the bundle carries what it uses.

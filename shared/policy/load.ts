@@ -1,6 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { ENV } from '../constants';
 import { InvalidPolicyError } from '../errors';
 import { FORMAT_MODULES } from '../formats/modules';
@@ -8,6 +7,7 @@ import { resolveRegistries } from '../registry/policy-section';
 import { type FormatModule, type SectionContext, sectionOf } from '../verify/format';
 import { credentialResolver, type PolicySecretReader } from './credentials';
 import { withoutHeader } from './header';
+import { parsePolicyText } from './parse-text';
 import { describeIssues, POLICY_DEFAULTS, type PolicyDocument, policySchemaFor } from './schema';
 import { PEM_MARKER } from './schema-parts';
 import type { Policy, Rule } from './types';
@@ -70,7 +70,7 @@ interface PolicyText {
 export async function loadPolicy(source: PolicySource): Promise<Policy> {
   const { text, baseDir, fail } = await readPolicyText(source);
   const formats = source.formats ?? FORMAT_MODULES;
-  const document = validate(text, fail, formats);
+  const document = await validate(text, fail, formats);
   const resolveAuth = credentialResolver({ env: source.env ?? process.env, readSecret: source.readSecret }, fail);
   const context = (field: string): SectionContext => ({
     field,
@@ -143,8 +143,12 @@ async function readPolicyText(source: PolicySource): Promise<PolicyText> {
   return { text, baseDir, fail };
 }
 
-function validate(text: string, fail: (message: string) => never, formats: readonly FormatModule[]): PolicyDocument {
-  const parsed = policySchemaFor(formats).safeParse(withoutHeader(parseText(text, fail), fail));
+async function validate(
+  text: string,
+  fail: (message: string) => never,
+  formats: readonly FormatModule[],
+): Promise<PolicyDocument> {
+  const parsed = policySchemaFor(formats).safeParse(withoutHeader(await parsePolicyText(text, fail), fail));
   return parsed.success ? parsed.data : fail(describeIssues(parsed.error));
 }
 
@@ -164,34 +168,6 @@ export async function policyFromEnv(
   if (inline) return loadPolicy({ text: inline, baseDir, env, readSecret, formats });
   if (file) return loadPolicy({ file: isAbsolute(file) ? file : resolve(baseDir, file), env, readSecret, formats });
   return DEFAULT_POLICY;
-}
-
-function parseText(text: string, fail: (message: string) => never): unknown {
-  const documents = parseAllDocuments(text, { prettyErrors: false });
-  if (documents.length === 0) return fail('the policy is empty');
-  if (documents.length !== 1) return fail(`expected one YAML document, found ${documents.length}`);
-  const [document] = documents;
-  const error = document?.errors[0];
-  if (error)
-    return fail(`not valid YAML or JSON at ${lineAndColumn(text, error.pos[0])}: ${error.message.split('\n')[0]}`);
-  let value: unknown;
-  try {
-    // maxAliasCount bounds alias expansion ("billion laughs"). Resolving aliases throws a ReferenceError when that
-    // bound is hit or an alias names no anchor: an invalid policy, not an internal error.
-    value = document?.toJS({ maxAliasCount: 100 });
-  } catch (error) {
-    return fail(`not valid YAML: ${(error as Error).message}`);
-  }
-  if (value === null || value === undefined) return fail('the policy is empty');
-  return value;
-}
-
-/** `line L, column C` (both from 1) of a character offset, as editors count them. */
-export function lineAndColumn(text: string, offset: number): string {
-  const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
-  const lineStart = before.lastIndexOf('\n') + 1;
-  const line = before.length - before.replaceAll('\n', '').length + 1;
-  return `line ${line}, column ${before.length - lineStart + 1}`;
 }
 
 /** PEM text as given, or the contents of a PEM file relative to the policy's folder. */

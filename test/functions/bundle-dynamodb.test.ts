@@ -9,7 +9,7 @@ import { rm } from 'node:fs/promises';
 import { describeWithNotary } from '../harness/availability';
 import { type CountingRelay, countingRelay } from '../harness/counting-relay';
 import { type Dynalite, dynaliteEnv, startDynalite } from '../harness/dynalite';
-import { buildLambdaTask, type Invocation, invokeLambda, type LambdaTask } from '../harness/lambda-bundle';
+import { buildLambdaTask, type Invocation, inputsOf, invokeLambda, type LambdaTask } from '../harness/lambda-bundle';
 import { type NotaryHarness, startNotary } from '../harness/notary-harness';
 import { writePolicyFolder } from '../harness/policy-folder';
 import { closedPortEndpoint } from '../shared/cache/fake-dynamo';
@@ -60,6 +60,9 @@ describeWithNotary('the bundled Lambda with a DynamoDB cache table (dynalite) sh
     // The root learnt on first use and the verdict went in with conditional writes.
     expect(db.requestCount('PutItem')).toBeGreaterThan(0);
     expect(first.externals).toEqual({});
+    // The staged policy is JSON as JSON.stringify writes it: read without the YAML parser's chunk.
+    expect(inputsOf(task, first.loaded).filter((file) => file.includes('node_modules/yaml/'))).toEqual([]);
+    expect(inputsOf(task, first.loaded)).toContain('shared/policy/load.ts');
 
     db.resetCounts();
     const second = await coldStart();

@@ -26,13 +26,22 @@ describe('the bundled Lambda (esbuild output, as deployed)', () => {
   const from = (files: readonly string[], ...parts: string[]) =>
     files.filter((file) => parts.some((part) => file.includes(`node_modules/${part}/`) || file.startsWith(part)));
 
-  it('loads at init only what every admission needs: no Notation verifier, no timestamp or COSE library', () => {
+  it('loads at init only what every admission needs: no Notation verifier, timestamp, COSE or YAML library', () => {
     const atInit = inputsOf(task, task.report.initOutputs);
     expect(atInit).toContain('functions/webhook.ts');
     // The DynamoDB client loads at init on purpose (functions/webhook.ts); the others on first use.
     expect(from(atInit, '@aws-sdk/client-dynamodb').length).toBeGreaterThan(0);
     expect(
-      from(atInit, 'pkijs', 'asn1js', 'cborg', '@aws-sdk/client-ecr', '@aws-sdk/client-signer', 'shared/notation/x509'),
+      from(
+        atInit,
+        'pkijs',
+        'asn1js',
+        'cborg',
+        'yaml',
+        '@aws-sdk/client-ecr',
+        '@aws-sdk/client-signer',
+        'shared/notation/x509',
+      ),
     ).toEqual([]);
     expect(atInit).not.toContain('shared/notation/create-verifier.ts');
     expect(atInit).not.toContain('shared/notation/settings.ts');

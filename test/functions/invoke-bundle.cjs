@@ -1,8 +1,8 @@
 // Invokes the bundled Lambda (index.mjs and its chunks, as CDK deploys them) in a plain node process, as the Lambda
 // runtime would: `node invoke-bundle.cjs BUNDLE EVENTS_JSON RESULTS_JSON`. The bundle's own stdout (Powertools
-// logs and EMF metrics) is left alone for the test to read. The results file holds the answers and the packages
-// the bundle loaded from outside itself (`externals`: specifier -> file), by import or by require, at init or on
-// first use: a self-contained bundle loads none.
+// logs and EMF metrics) is left alone for the test to read. The results file holds the answers, the packages the
+// bundle loaded from outside itself (`externals`: specifier -> file), by import or by require, at init or on first
+// use (a self-contained bundle loads none), and the files of the bundle that were imported (`loaded`).
 const Module = require('node:module');
 const { readFileSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
@@ -12,13 +12,15 @@ const { MessageChannel } = require('node:worker_threads');
 const [bundle, eventsFile, resultsFile] = process.argv.slice(2);
 const bundleDir = path.dirname(bundle);
 const externals = {};
+const loaded = new Set([bundle]);
 
 const isBare = (request) => !/^(\.|\/|node:)/.test(request) && !Module.isBuiltin(request);
 
 // import: resolved as Lambda resolves it (NODE_PATH included) and reported by the hook.
 const { port1, port2 } = new MessageChannel();
-port1.on('message', ({ specifier, url }) => {
-  externals[specifier] = fileURLToPath(url);
+port1.on('message', ({ specifier, url, bare }) => {
+  if (bare) externals[specifier] = fileURLToPath(url);
+  else if (url.startsWith('file:')) loaded.add(fileURLToPath(url));
 });
 port1.unref();
 Module.register(pathToFileURL(path.join(__dirname, 'lambda-node-path.mjs')), {
@@ -48,7 +50,7 @@ Module._load = function loadRecordingExternals(request, parent, ...rest) {
     };
     results.push(await handler(event, context));
   }
-  writeFileSync(resultsFile, JSON.stringify({ results, externals }));
+  writeFileSync(resultsFile, JSON.stringify({ results, externals, loaded: [...loaded] }));
 })().catch((error) => {
   process.stderr.write(`${error.stack}\n`);
   process.exit(1);

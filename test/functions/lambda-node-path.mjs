@@ -1,8 +1,9 @@
 // ES module resolution as the Lambda Node.js runtimes (18 and later) do it: bare specifiers that the usual walk up
 // the node_modules folders does not find are looked up in the NODE_PATH folders, where Lambda keeps the AWS SDK v3
 // (/var/runtime/node_modules). Plain node ignores NODE_PATH for import(); with this hook, what would resolve in
-// Lambda resolves here and nothing more. Every bare specifier a file of the bundle resolves is reported to the
-// invoker: the tests assert there is none (the bundle carries its SDK clients). Registered by invoke-bundle.cjs.
+// Lambda resolves here and nothing more. Every specifier a file of the bundle resolves is reported to the invoker:
+// the bare ones (the tests assert there is none: the bundle carries its SDK clients) and the bundle's own chunks
+// it loaded. Registered by invoke-bundle.cjs.
 import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -43,6 +44,6 @@ export async function resolve(specifier, context, nextResolve) {
     }
     if (!resolved) throw error;
   }
-  if (fromBundle && isBare(specifier)) port.postMessage({ specifier, url: resolved.url });
+  if (fromBundle) port.postMessage({ specifier, url: resolved.url, bare: isBare(specifier) });
   return resolved;
 }

@@ -37,6 +37,8 @@ export interface Invocation {
   readonly lines: Record<string, unknown>[];
   /** Packages the bundle loaded from outside itself (require or import): specifier -> resolved file. */
   readonly externals: Record<string, string>;
+  /** The bundle's own files that were imported (index.mjs and chunks), repository-relative as in the report. */
+  readonly loaded: string[];
 }
 
 /** scripts/bundle.mjs's report (--report); output and input paths are relative to the repository. */
@@ -101,12 +103,12 @@ export async function invokeLambda(
       timeout: 60_000,
     },
   );
-  const { results, externals } = JSON.parse(readFileSync(resultsFile, 'utf8')) as Omit<Invocation, 'lines'>;
+  const { results, externals, loaded } = JSON.parse(readFileSync(resultsFile, 'utf8')) as Omit<Invocation, 'lines'>;
   const lines = `${stdout}\n${stderr}`
     .split('\n')
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { results, lines, externals };
+  return { results, lines, externals, loaded: loaded.map((file) => path.relative(ROOT, file)) };
 }
 
 /** The source files (repository-relative, node_modules included) whose code is in the given outputs. */

@@ -23,7 +23,7 @@ describe('the NotaryGate construct in a stack of the user', () => {
 
   it('deploys the function with the staged policy, the cache table, the token secret and the alarms', () => {
     const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
-    expect(fn?.Properties.Environment.Variables[ENV.policyFile]).toBe('/var/task/policy/policy.yaml');
+    expect(fn?.Properties.Environment.Variables[ENV.policyFile]).toBe('/var/task/policy/policy.json');
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
     template.resourceCountIs('AWS::SecretsManager::Secret', 1);
     expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm')).length).toBeGreaterThan(0);

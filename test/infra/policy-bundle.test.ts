@@ -25,11 +25,19 @@ describe('staging a policy for the Lambda bundle', () => {
       expect(staged.copied).toHaveLength(2);
     });
 
-    it('keeps inline PEM keys, the other rules and the comments as they are', () => {
+    it('keeps inline PEM keys and the other rules as they are', () => {
       expect(notary.rootKeys[1]).toMatch(/^-----BEGIN PUBLIC KEY-----/);
       expect(shipped.rules[1]).toEqual({ match: ['docker.io/library/**'], action: 'allow' });
       expect(shipped.mode).toBe('audit');
-      expect(readFileSync(staged.file, 'utf8')).toContain('# A policy whose files must travel with it');
+    });
+
+    it('writes the policy as JSON.stringify does, which the loader reads without a YAML parser', async () => {
+      const text = readFileSync(staged.file, 'utf8');
+      expect(staged.file.endsWith('policy.json')).toBe(true);
+      expect(text).toBe(`${JSON.stringify(JSON.parse(text))}\n`);
+      expect(await loadPolicy({ file: staged.file, validateOnly: true })).toEqual(
+        await loadPolicy({ file: FIXTURE, validateOnly: true }),
+      );
     });
   });
 

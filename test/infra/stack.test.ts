@@ -73,7 +73,7 @@ describe('the notary-gate stack', () => {
         Variables: expect.objectContaining({
           [ENV.cacheTable]: { Ref: tableId },
           [ENV.webhookTokenSecretArn]: { Ref: secretId },
-          [ENV.policyFile]: '/var/task/policy/policy.yaml',
+          [ENV.policyFile]: '/var/task/policy/policy.json',
         }),
       });
     });
@@ -87,7 +87,7 @@ describe('the notary-gate stack', () => {
 
     it('ships the policy and the files it refers to inside its code asset', () => {
       const assetDir = join(app.outdir, `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
-      const shipped = readFileSync(join(assetDir, 'policy/policy.yaml'), 'utf8');
+      const shipped = readFileSync(join(assetDir, 'policy/policy.json'), 'utf8');
       const rule = parse(shipped).rules[0].notary;
       expect(existsSync(join(assetDir, 'policy', rule.caFile))).toBe(true);
       expect(readFileSync(join(assetDir, 'policy', rule.rootKeys[0]), 'utf8')).toContain('TESTROOT');

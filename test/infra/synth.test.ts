@@ -60,8 +60,8 @@ describe('cdk synth of the app', () => {
 
     it('ships a policy the loader accepts, at the path POLICY_FILE names', async () => {
       const policyFile = fn().Properties.Environment.Variables[ENV.policyFile] as string;
-      expect(policyFile).toBe('/var/task/policy/policy.yaml');
-      const shipped = join(assetDir(), 'policy/policy.yaml');
+      expect(policyFile).toBe('/var/task/policy/policy.json');
+      const shipped = join(assetDir(), 'policy/policy.json');
       const policy = await loadPolicy({ file: shipped, validateOnly: true });
       const original = await loadPolicy({
         file: join(ROOT, 'test/infra/fixtures/policy/policy.yaml'),
