@@ -124,7 +124,9 @@ function lazyChildProcessForCommander() {
     name: 'notary-gate-lazy-child-process',
     setup(build) {
       build.onResolve({ filter: /^(node:)?child_process$/ }, ({ importer }) =>
-        /[\\/]node_modules[\\/]commander[\\/]/.test(importer) ? { path: 'child_process', namespace: 'lazy-builtin' } : undefined,
+        /[\\/]node_modules[\\/]commander[\\/]/.test(importer)
+          ? { path: 'child_process', namespace: 'lazy-builtin' }
+          : undefined,
       );
       build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, () => ({
         loader: 'js',
