@@ -13,6 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import {
+  accessSync,
   closeSync,
   constants,
   fstatSync,
@@ -127,7 +128,11 @@ function safeCommand(command: string): string {
  */
 function usableFolder(folder: string, create: boolean): boolean {
   try {
-    if (create) mkdirSync(folder, { recursive: true, mode: 0o700 });
+    if (create) {
+      mkdirSync(folder, { recursive: true, mode: 0o700 });
+      // A read-only file system: no point serializing a cache at exit that cannot be written.
+      accessSync(folder, constants.W_OK);
+    }
     return privateToUser(statSync(folder));
   } catch {
     return false;

@@ -6,7 +6,9 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import type { SecureContext } from 'node:tls';
 import { TrustError } from '../errors';
+import { CA_ALONE_UNVERIFIED, CaOnlyAgent } from './ca-only-agent';
 import type { OriginLabel } from './origin';
 import { secureContextWithExtraCa } from './secure-context';
 
@@ -49,21 +51,63 @@ export interface HttpTransport {
   request(request: HttpRequest): Promise<HttpResponse>;
 }
 
-/** The real transport: node's http/https with keep-alive agents, one per extra CA. */
+export interface NodeHttpTransportOptions {
+  /**
+   * The context for a server verified against the default roots and an extra CA, when it does not verify against
+   * the CA alone (./secure-context.ts). Tests give a context whose "default roots" are a CA of their own.
+   */
+  readonly rootsAndCa?: (ca: string) => SecureContext;
+}
+
+/**
+ * The real transport: node's http/https with keep-alive agents. A request with an extra CA goes through an agent
+ * that verifies the server against that CA alone (./ca-only-agent.ts); a server it does not accept is asked again,
+ * once, through one whose TLS context trusts the default roots and the CA, which OpenSSL verifies as before, and
+ * its origin goes there from then on. Why: the default roots cost about 50 ms to load on Node.js 20
+ * (./secure-context.ts), which a server of the CA's never needs.
+ */
 export class NodeHttpTransport implements HttpTransport {
   readonly #httpsAgents = new Map<string, https.Agent>();
   readonly #httpAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  readonly #rootsAndCa: (ca: string) => SecureContext;
+  /** `ca` + origin of the servers that did not verify against their CA alone. */
+  readonly #needRoots = new Set<string>();
+
+  constructor(options: NodeHttpTransportOptions = {}) {
+    this.#rootsAndCa = options.rootsAndCa ?? secureContextWithExtraCa;
+  }
 
   request(request: HttpRequest): Promise<HttpResponse> {
-    const { origin } = request;
+    const { origin, ca } = request;
     const url = new URL(request.url);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
       return Promise.reject(new TrustError(origin.errorCode, `${origin.name} URL ${url.origin} must be http(s).`));
     }
     const timeout = AbortSignal.timeout(request.timeoutMs);
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    if (url.protocol === 'http:') return this.#send(request, url, this.#httpAgent, signal, timeout);
+    if (ca === undefined) return this.#send(request, url, this.#httpsAgent('roots', ''), signal, timeout);
+    const server = `${url.origin}\0${ca}`;
+    const withRoots = () => this.#send(request, url, this.#httpsAgent('roots+ca', ca), signal, timeout);
+    if (this.#needRoots.has(server)) return withRoots();
+    return this.#send(request, url, this.#httpsAgent('ca', ca), signal, timeout).catch((error: unknown) => {
+      // Not verified against the CA alone: verified (or refused) as the roots and the CA together decide. Nothing
+      // was sent yet but the TLS handshake, so asking again is safe; the deadline and timeout still run.
+      if (signal.aborted || !(error instanceof TrustError) || !isUnverifiedByCaAlone(error.cause)) throw error;
+      this.#needRoots.add(server);
+      return withRoots();
+    });
+  }
+
+  #send(
+    request: HttpRequest,
+    url: URL,
+    agent: http.Agent,
+    signal: AbortSignal,
+    timeout: AbortSignal,
+  ): Promise<HttpResponse> {
+    const { origin } = request;
     const client = url.protocol === 'https:' ? https : http;
-    const agent = url.protocol === 'https:' ? this.#httpsAgent(request.ca) : this.#httpAgent;
     const where = `${url.origin}${url.pathname}`;
 
     return new Promise<HttpResponse>((resolve, reject) => {
@@ -129,19 +173,26 @@ export class NodeHttpTransport implements HttpTransport {
     this.#httpsAgents.clear();
   }
 
-  #httpsAgent(ca: string | undefined): https.Agent {
-    const key = ca ?? '';
+  /**
+   * One keep-alive agent per trust: the default roots, an extra CA alone, the roots and an extra CA. Each TLS
+   * context is built once here: given `ca` per request instead, node builds it again for every new connection.
+   */
+  #httpsAgent(trust: 'roots' | 'ca' | 'roots+ca', ca: string): https.Agent {
+    const key = `${trust}\0${ca}`;
     let agent = this.#httpsAgents.get(key);
     if (!agent) {
-      // An extra CA is added to, not substituted for, the default roots: a public server keeps working. The TLS
-      // context is built once here: given `ca` instead, node parses the ~140 default roots again for every new
-      // connection (about 20 ms of blocked event loop each, measured by `npm run bench`).
-      const secureContext = ca ? secureContextWithExtraCa(ca) : undefined;
-      agent = new https.Agent({ keepAlive: true, maxSockets: 16, ...(secureContext && { secureContext }) });
+      const options = { keepAlive: true, maxSockets: 16 };
+      if (trust === 'ca') agent = new CaOnlyAgent(ca, options);
+      else if (trust === 'roots+ca') agent = new https.Agent({ ...options, secureContext: this.#rootsAndCa(ca) });
+      else agent = new https.Agent(options);
       this.#httpsAgents.set(key, agent);
     }
     return agent;
   }
+}
+
+function isUnverifiedByCaAlone(error: unknown): boolean {
+  return (error as { code?: unknown } | undefined)?.code === CA_ALONE_UNVERIFIED;
 }
 
 /**

@@ -1,0 +1,82 @@
+/**
+ * An https agent for servers named with an extra CA that hands a connection to a request only after the server's
+ * certificate verified against that CA (./ca-only-verification.ts), without a TLS context that holds any CA (which
+ * on Node.js 20 would load the default roots: ./secure-context.ts). The handshake runs with an empty trust store,
+ * so OpenSSL's own verification always fails and is not what decides; the request gets the socket only once the
+ * rules accepted it, so nothing (no header, no token) is written to a server that did not verify. A server the
+ * rules do not accept fails the request with CA_ALONE_UNVERIFIED, on which the transport connects again with full
+ * OpenSSL verification against the default roots and the CA (shared/registry/http.ts).
+ */
+import { X509Certificate } from 'node:crypto';
+import type { RequestOptions } from 'node:http';
+import https from 'node:https';
+import type { Duplex } from 'node:stream';
+import { type ConnectionOptions, connect, createSecureContext, type TLSSocket } from 'node:tls';
+import { verifiedByCaAlone } from './ca-only-verification';
+
+/** The error code of a server these rules did not accept (not a refusal: full verification decides next). */
+export const CA_ALONE_UNVERIFIED = 'CA_ALONE_UNVERIFIED';
+
+/**
+ * A TLS handshake that has not finished after this long is given up: a request's own timeout bounds its wait,
+ * but the connection is the agent's until it is handed over. Ten seconds is the longest admission deadline the
+ * apiserver gives a webhook (and longer than any request timeout of the callers).
+ */
+export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+export class CaOnlyAgent extends https.Agent {
+  readonly #caDer: Uint8Array;
+  /** No CA at all (`ca: []`): node then builds no root store either. */
+  readonly #context = createSecureContext({ ca: [] });
+  readonly #pending = new Set<TLSSocket>();
+
+  constructor(ca: string, options: https.AgentOptions) {
+    super(options);
+    this.#caDer = new X509Certificate(ca).raw;
+  }
+
+  /** Node calls it with a callback and takes the socket given to the callback later (none returned now). */
+  override createConnection(
+    options: RequestOptions,
+    callback?: (error: Error | null, stream: Duplex) => void,
+  ): Duplex | null | undefined {
+    if (!callback) throw new Error("CaOnlyAgent connects only for node's http client (with a callback)");
+    const connectOptions = options as ConnectionOptions & { host?: string };
+    const host = connectOptions.servername || connectOptions.host || 'localhost';
+    const socket = connect({ ...connectOptions, secureContext: this.#context, rejectUnauthorized: false });
+    this.#pending.add(socket);
+    let done = false;
+    const finish = (error: Error | null) => {
+      if (done) return;
+      done = true;
+      this.#pending.delete(socket);
+      socket.setTimeout(0);
+      if (error) {
+        socket.destroy();
+        callback(error, socket);
+      } else {
+        callback(null, socket);
+      }
+    };
+    socket.setTimeout(TLS_HANDSHAKE_TIMEOUT_MS, () => finish(new Error(`TLS handshake with ${host} did not finish`)));
+    socket.once('error', (error) => finish(error));
+    socket.once('secureConnect', () => {
+      const leaf = socket.getPeerX509Certificate();
+      const verified = leaf !== undefined && verifiedByCaAlone(leaf.raw, this.#caDer, host, Date.now());
+      if (verified) finish(null);
+      else
+        finish(
+          Object.assign(new Error(`the certificate of ${host} does not verify against the CA alone`), {
+            code: CA_ALONE_UNVERIFIED,
+          }),
+        );
+    });
+    return undefined;
+  }
+
+  override destroy(): void {
+    for (const socket of this.#pending) socket.destroy();
+    this.#pending.clear();
+    super.destroy();
+  }
+}
