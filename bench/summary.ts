@@ -198,6 +198,11 @@ function startupRows(startup: StartupResult): Row[] {
       `<= ${STARTUP_TARGETS.checkOverNotaryList}x`,
       startup.checkOverNotaryList <= STARTUP_TARGETS.checkOverNotaryList && startup.checkAllowed,
     ),
+    row(
+      'CLI startup',
+      '  the same check without its code cache (a first run) / notary list',
+      `${ms(m.checkNoCodeCache)}, ${times(startup.checkNoCodeCacheOverNotaryList)}`,
+    ),
   ];
 }
 
