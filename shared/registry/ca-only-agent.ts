@@ -12,7 +12,12 @@ import type { RequestOptions } from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import { type ConnectionOptions, connect, createSecureContext, type TLSSocket } from 'node:tls';
-import { verifiedByCaAlone } from './ca-only-verification';
+
+/**
+ * The rules and the certificate parser they use, loaded with the first such connection (not at the Lambda's init:
+ * most policies name no `caFile`); the TLS handshake runs meanwhile.
+ */
+let verification: Promise<typeof import('./ca-only-verification')> | undefined;
 
 /** The error code of a server these rules did not accept (not a refusal: full verification decides next). */
 export const CA_ALONE_UNVERIFIED = 'CA_ALONE_UNVERIFIED';
@@ -60,16 +65,22 @@ export class CaOnlyAgent extends https.Agent {
     };
     socket.setTimeout(TLS_HANDSHAKE_TIMEOUT_MS, () => finish(new Error(`TLS handshake with ${host} did not finish`)));
     socket.once('error', (error) => finish(error));
+    verification ??= import('./ca-only-verification');
+    const rules = verification;
     socket.once('secureConnect', () => {
       const leaf = socket.getPeerX509Certificate();
-      const verified = leaf !== undefined && verifiedByCaAlone(leaf.raw, this.#caDer, host, Date.now());
-      if (verified) finish(null);
-      else
-        finish(
-          Object.assign(new Error(`the certificate of ${host} does not verify against the CA alone`), {
-            code: CA_ALONE_UNVERIFIED,
-          }),
-        );
+      rules.then(
+        ({ verifiedByCaAlone }) => {
+          if (leaf !== undefined && verifiedByCaAlone(leaf.raw, this.#caDer, host, Date.now())) finish(null);
+          else
+            finish(
+              Object.assign(new Error(`the certificate of ${host} does not verify against the CA alone`), {
+                code: CA_ALONE_UNVERIFIED,
+              }),
+            );
+        },
+        (error: unknown) => finish(error instanceof Error ? error : new Error(String(error))),
+      );
     });
     return undefined;
   }
