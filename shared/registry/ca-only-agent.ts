@@ -8,7 +8,7 @@
  * OpenSSL verification against the default roots and the CA (shared/registry/http.ts).
  */
 import { X509Certificate } from 'node:crypto';
-import type { RequestOptions } from 'node:http';
+import type { ClientRequest, RequestOptions } from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import { type ConnectionOptions, connect, createSecureContext, type TLSSocket } from 'node:tls';
@@ -34,6 +34,9 @@ export class CaOnlyAgent extends https.Agent {
   /** No CA at all (`ca: []`): node then builds no root store either. */
   readonly #context = createSecureContext({ ca: [] });
   readonly #pending = new Set<TLSSocket>();
+  /** Requests holding or waiting for a socket of this agent, per server; and those waiting for their turn. */
+  readonly #active = new Map<string, number>();
+  readonly #parked = new Map<string, (() => void)[]>();
 
   constructor(ca: string, options: https.AgentOptions) {
     super(options);
@@ -85,7 +88,43 @@ export class CaOnlyAgent extends https.Agent {
     return undefined;
   }
 
+  /**
+   * Node's agent counts a socket against `maxSockets` only once it has it, and this agent hands sockets over only
+   * after verifying them: so that parallel requests to one server still share at most `maxSockets` connections,
+   * as with a plain https agent, requests beyond that many in progress wait here, and go to the agent (which then
+   * reuses a free socket) as earlier ones finish.
+   */
+  addRequest(request: ClientRequest, options: RequestOptions): void {
+    const server = `${options.host}:${options.port}`;
+    const dispatch = () => {
+      if (request.destroyed) return next();
+      this.#active.set(server, (this.#active.get(server) ?? 0) + 1);
+      request.once('close', () => {
+        this.#active.set(server, (this.#active.get(server) ?? 1) - 1);
+        // After the agent took the socket back as free, so that the next request reuses it.
+        setImmediate(next);
+      });
+      (
+        https.Agent.prototype as unknown as { addRequest: (r: ClientRequest, o: RequestOptions) => void }
+      ).addRequest.call(this, request, options);
+    };
+    const next = () => {
+      if ((this.#active.get(server) ?? 0) >= this.maxSockets) return;
+      const parked = this.#parked.get(server);
+      const waiting = parked?.shift();
+      if (parked?.length === 0) this.#parked.delete(server);
+      waiting?.();
+    };
+    if ((this.#active.get(server) ?? 0) < this.maxSockets) dispatch();
+    else {
+      const parked = this.#parked.get(server) ?? [];
+      parked.push(dispatch);
+      this.#parked.set(server, parked);
+    }
+  }
+
   override destroy(): void {
+    this.#parked.clear();
     for (const socket of this.#pending) socket.destroy();
     this.#pending.clear();
     super.destroy();

@@ -47,18 +47,25 @@ describe('servers named with an extra CA: verified against that CA alone, else a
     pem[name] = await readFile(file(`${name}.crt`), 'utf8');
   }
 
-  async function serve(name: string): Promise<{ url: string; requests: () => number }> {
+  async function serve(name: string): Promise<{ url: string; requests: () => number; connections: () => number }> {
     let requests = 0;
+    let connections = 0;
     const server = https.createServer(
       { key: await readFile(file(`${name}.key`)), cert: await readFile(file(`${name}.crt`)) },
       (_req, res) => {
         requests++;
-        res.end('{"signed":{}}');
+        // Slow enough that parallel requests overlap.
+        setTimeout(() => res.end('{"signed":{}}'), 20);
       },
     );
+    server.on('secureConnection', () => connections++);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     servers.push(server);
-    return { url: `https://127.0.0.1:${(server.address() as AddressInfo).port}/x`, requests: () => requests };
+    return {
+      url: `https://127.0.0.1:${(server.address() as AddressInfo).port}/x`,
+      requests: () => requests,
+      connections: () => connections,
+    };
   }
 
   const SERVER = 'subjectAltName=IP:127.0.0.1\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth';
@@ -141,6 +148,32 @@ describe('servers named with an extra CA: verified against that CA alone, else a
         expect((await get(http, server.url, pem.a!)).status).toBe(200);
         expect(rootsUsed()).toBe(1);
         expect(server.requests()).toBe(2);
+      } finally {
+        http.close();
+      }
+    });
+
+    it('many parallel requests share at most maxSockets (16) connections, as with a plain https agent', async () => {
+      const server = await serve('by-a');
+      const { http } = transport();
+      try {
+        const answers = await Promise.all(Array.from({ length: 40 }, () => get(http, server.url, pem.a!)));
+        expect(answers.every((answer) => answer.status === 200)).toBe(true);
+        expect(server.connections()).toBeLessThanOrEqual(16);
+        expect(server.requests()).toBe(40);
+      } finally {
+        http.close();
+      }
+    });
+
+    it('many parallel requests to a server of the default roots all get through (none left waiting)', async () => {
+      const server = await serve('by-b');
+      const { http, rootsUsed } = transport();
+      try {
+        const answers = await Promise.all(Array.from({ length: 40 }, () => get(http, server.url, pem.a!)));
+        expect(answers.every((answer) => answer.status === 200)).toBe(true);
+        expect(rootsUsed()).toBe(1);
+        expect(server.requests()).toBe(40);
       } finally {
         http.close();
       }
