@@ -30,7 +30,8 @@ export const CA_ALONE_UNVERIFIED = 'CA_ALONE_UNVERIFIED';
 export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export class CaOnlyAgent extends https.Agent {
-  readonly #caDer: Uint8Array;
+  /** Each certificate of the `caFile` (a file may hold several); none when it does not parse (then OpenSSL decides). */
+  readonly #caDers: readonly Uint8Array[];
   /** No CA at all (`ca: []`): node then builds no root store either. */
   readonly #context = createSecureContext({ ca: [] });
   readonly #pending = new Set<TLSSocket>();
@@ -40,7 +41,7 @@ export class CaOnlyAgent extends https.Agent {
 
   constructor(ca: string, options: https.AgentOptions) {
     super(options);
-    this.#caDer = new X509Certificate(ca).raw;
+    this.#caDers = certificatesOf(ca);
   }
 
   /** Node calls it with a callback and takes the socket given to the callback later (none returned now). */
@@ -74,7 +75,8 @@ export class CaOnlyAgent extends https.Agent {
       const leaf = socket.getPeerX509Certificate();
       rules.then(
         ({ verifiedByCaAlone }) => {
-          if (leaf !== undefined && verifiedByCaAlone(leaf.raw, this.#caDer, host, Date.now())) finish(null);
+          const now = Date.now();
+          if (leaf !== undefined && this.#caDers.some((ca) => verifiedByCaAlone(leaf.raw, ca, host, now))) finish(null);
           else
             finish(
               Object.assign(new Error(`the certificate of ${host} does not verify against the CA alone`), {
@@ -128,5 +130,16 @@ export class CaOnlyAgent extends https.Agent {
     for (const socket of this.#pending) socket.destroy();
     this.#pending.clear();
     super.destroy();
+  }
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g;
+
+/** The DER of each PEM certificate in the text; none at all when any of them does not parse. */
+function certificatesOf(pem: string): Uint8Array[] {
+  try {
+    return (pem.match(PEM_CERTIFICATE) ?? []).map((block) => new X509Certificate(block).raw);
+  } catch {
+    return [];
   }
 }

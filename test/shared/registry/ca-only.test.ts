@@ -129,6 +129,17 @@ describe('servers named with an extra CA: verified against that CA alone, else a
       }
     });
 
+    it('a caFile of several certificates: a server of any of them is verified the same way', async () => {
+      const server = await serve('by-a');
+      const { http, rootsUsed } = transport();
+      try {
+        expect((await get(http, server.url, `${pem.c}${pem.a}`)).status).toBe(200);
+        expect(rootsUsed()).toBe(0);
+      } finally {
+        http.close();
+      }
+    });
+
     it('a self-signed server named with its own certificate as the CA is verified the same way', async () => {
       const server = await serve('self');
       const { http, rootsUsed } = transport();
