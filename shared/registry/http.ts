@@ -10,7 +10,12 @@ import type { SecureContext } from 'node:tls';
 import { TrustError } from '../errors';
 import { CA_ALONE_UNVERIFIED, CaOnlyAgent } from './ca-only-agent';
 import type { OriginLabel } from './origin';
-import { secureContextWithExtraCa } from './secure-context';
+import {
+  CA_CONTEXT_BUILDS_ROOT_STORE,
+  isUntrustedIssuer,
+  secureContextWithCaAlone,
+  secureContextWithExtraCa,
+} from './secure-context';
 
 /** A sane ceiling for any metadata file whose length is not recorded by a parent role (5 MiB). */
 export const DEFAULT_MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
@@ -57,24 +62,33 @@ export interface NodeHttpTransportOptions {
    * the CA alone (./secure-context.ts). Tests give a context whose "default roots" are a CA of their own.
    */
   readonly rootsAndCa?: (ca: string) => SecureContext;
+  /**
+   * How a server is verified against an extra CA alone: by OpenSSL with a context that trusts only the CA, or by
+   * the rules of ./ca-only-verification.ts after a handshake without one (where such a context would build the
+   * default root store: CA_CONTEXT_BUILDS_ROOT_STORE, Node.js 20). Tests run both.
+   */
+  readonly caAlone?: 'openssl' | 'rules';
 }
 
 /**
  * The real transport: node's http/https with keep-alive agents. A request with an extra CA goes through an agent
- * that verifies the server against that CA alone (./ca-only-agent.ts); a server it does not accept is asked again,
- * once, through one whose TLS context trusts the default roots and the CA, which OpenSSL verifies as before, and
- * its origin goes there from then on. Why: the default roots cost about 50 ms to load on Node.js 20
- * (./secure-context.ts), which a server of the CA's never needs.
+ * that verifies the server against that CA alone: OpenSSL with a context that trusts only the CA, or on Node.js 20
+ * the rules of ./ca-only-agent.ts (`caAlone`). A server whose chain does not lead to the CA is asked again, once,
+ * through one whose TLS context trusts the default roots and the CA, which OpenSSL verifies as before, and its
+ * origin goes there from then on. Why: the default roots cost about 50 ms to load (./secure-context.ts), which a
+ * server of the CA's never needs.
  */
 export class NodeHttpTransport implements HttpTransport {
   readonly #httpsAgents = new Map<string, https.Agent>();
   readonly #httpAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
   readonly #rootsAndCa: (ca: string) => SecureContext;
+  readonly #caAlone: 'openssl' | 'rules';
   /** `ca` + origin of the servers that did not verify against their CA alone. */
   readonly #needRoots = new Set<string>();
 
   constructor(options: NodeHttpTransportOptions = {}) {
     this.#rootsAndCa = options.rootsAndCa ?? secureContextWithExtraCa;
+    this.#caAlone = options.caAlone ?? (CA_CONTEXT_BUILDS_ROOT_STORE ? 'rules' : 'openssl');
   }
 
   request(request: HttpRequest): Promise<HttpResponse> {
@@ -93,7 +107,7 @@ export class NodeHttpTransport implements HttpTransport {
     return this.#send(request, url, this.#httpsAgent('ca', ca), signal, timeout).catch((error: unknown) => {
       // Not verified against the CA alone: verified (or refused) as the roots and the CA together decide. Nothing
       // was sent yet but the TLS handshake, so asking again is safe; the deadline and timeout still run.
-      if (signal.aborted || !(error instanceof TrustError) || !isUnverifiedByCaAlone(error.cause)) throw error;
+      if (signal.aborted || !(error instanceof TrustError) || !this.#unverifiedByCaAlone(error.cause)) throw error;
       this.#needRoots.add(server);
       return withRoots();
     });
@@ -182,17 +196,21 @@ export class NodeHttpTransport implements HttpTransport {
     let agent = this.#httpsAgents.get(key);
     if (!agent) {
       const options = { keepAlive: true, maxSockets: 16 };
-      if (trust === 'ca') agent = new CaOnlyAgent(ca, options);
+      if (trust === 'ca' && this.#caAlone === 'openssl') {
+        agent = new https.Agent({ ...options, secureContext: secureContextWithCaAlone(ca) });
+      } else if (trust === 'ca') agent = new CaOnlyAgent(ca, options);
       else if (trust === 'roots+ca') agent = new https.Agent({ ...options, secureContext: this.#rootsAndCa(ca) });
       else agent = new https.Agent(options);
       this.#httpsAgents.set(key, agent);
     }
     return agent;
   }
-}
 
-function isUnverifiedByCaAlone(error: unknown): boolean {
-  return (error as { code?: unknown } | undefined)?.code === CA_ALONE_UNVERIFIED;
+  /** Whether a connection through the CA-alone agent failed only because the server is not the CA's. */
+  #unverifiedByCaAlone(error: unknown): boolean {
+    if (this.#caAlone === 'openssl') return isUntrustedIssuer(error);
+    return (error as { code?: unknown } | undefined)?.code === CA_ALONE_UNVERIFIED;
+  }
 }
 
 /**

@@ -97,9 +97,10 @@ describe('servers named with an extra CA: verified against that CA alone, else a
   });
 
   /** A transport whose "default roots" are CA b, counting how often it needed them. */
-  function transport() {
+  function transport(caAlone: 'openssl' | 'rules') {
     let rootsUsed = 0;
     const http = new NodeHttpTransport({
+      caAlone,
       rootsAndCa: (ca) => {
         rootsUsed++;
         return createSecureContext({ ca: [pem.b!, ca] });
@@ -115,10 +116,11 @@ describe('servers named with an extra CA: verified against that CA alone, else a
       (error: unknown) => (error instanceof TrustError ? error.code : String(error)),
     );
 
-  describe('over the wire', () => {
+  // OpenSSL with a context that trusts the CA alone (Node.js 22+), and the rules without one (Node.js 20).
+  describe.each(['openssl', 'rules'] as const)('over the wire, the CA alone verified by %s', (caAlone) => {
     it('a server the CA issued for is verified without the default roots, on one kept-alive connection', async () => {
       const server = await serve('by-a');
-      const { http, rootsUsed } = transport();
+      const { http, rootsUsed } = transport(caAlone);
       try {
         expect((await get(http, server.url, pem.a!)).status).toBe(200);
         expect((await get(http, server.url, pem.a!)).status).toBe(200);
@@ -131,7 +133,7 @@ describe('servers named with an extra CA: verified against that CA alone, else a
 
     it('a caFile of several certificates: a server of any of them is verified the same way', async () => {
       const server = await serve('by-a');
-      const { http, rootsUsed } = transport();
+      const { http, rootsUsed } = transport(caAlone);
       try {
         expect((await get(http, server.url, `${pem.c}${pem.a}`)).status).toBe(200);
         expect(rootsUsed()).toBe(0);
@@ -142,7 +144,7 @@ describe('servers named with an extra CA: verified against that CA alone, else a
 
     it('a self-signed server named with its own certificate as the CA is verified the same way', async () => {
       const server = await serve('self');
-      const { http, rootsUsed } = transport();
+      const { http, rootsUsed } = transport(caAlone);
       try {
         expect((await get(http, server.url, pem.self!)).status).toBe(200);
         expect(rootsUsed()).toBe(0);
@@ -153,7 +155,7 @@ describe('servers named with an extra CA: verified against that CA alone, else a
 
     it('a server of the default roots is asked again with them (once per origin) and admitted', async () => {
       const server = await serve('by-b');
-      const { http, rootsUsed } = transport();
+      const { http, rootsUsed } = transport(caAlone);
       try {
         expect((await get(http, server.url, pem.a!)).status).toBe(200);
         expect((await get(http, server.url, pem.a!)).status).toBe(200);
@@ -166,7 +168,7 @@ describe('servers named with an extra CA: verified against that CA alone, else a
 
     it('many parallel requests share at most maxSockets (16) connections, as with a plain https agent', async () => {
       const server = await serve('by-a');
-      const { http } = transport();
+      const { http } = transport(caAlone);
       try {
         const answers = await Promise.all(Array.from({ length: 40 }, () => get(http, server.url, pem.a!)));
         expect(answers.every((answer) => answer.status === 200)).toBe(true);
@@ -179,7 +181,7 @@ describe('servers named with an extra CA: verified against that CA alone, else a
 
     it('many parallel requests to a server of the default roots all get through (none left waiting)', async () => {
       const server = await serve('by-b');
-      const { http, rootsUsed } = transport();
+      const { http, rootsUsed } = transport(caAlone);
       try {
         const answers = await Promise.all(Array.from({ length: 40 }, () => get(http, server.url, pem.a!)));
         expect(answers.every((answer) => answer.status === 200)).toBe(true);
@@ -198,7 +200,7 @@ describe('servers named with an extra CA: verified against that CA alone, else a
     ])('a server %s is refused, and never receives the request', async (_what, name) => {
       const server = await serve(name);
       const ca = name === 'by-constrained' ? pem.constrained! : pem.a!;
-      const { http } = transport();
+      const { http } = transport(caAlone);
       try {
         expect(await codeOf(get(http, server.url, ca))).toBe('NOTARY_UNREACHABLE');
         expect(server.requests()).toBe(0);
