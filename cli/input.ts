@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { InvalidInputError } from '../shared/errors';
+import { readFile } from '../shared/fs-promised';
 
 /** Largest input file accepted (manifests and AdmissionReviews are far smaller). */
 const MAX_INPUT_BYTES = 32 * 1024 * 1024;

@@ -1,7 +1,7 @@
-import { writeFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import type { CheckedImage } from '../../shared/decision/types';
 import { InvalidInputError } from '../../shared/errors';
+import { writeFile } from '../../shared/fs-promised';
 import type { Policy } from '../../shared/policy/types';
 import { describeObject, type ImageSource, sourcesFromManifests } from '../check-sources';
 import { EXIT, runCommand } from '../exit';

@@ -1,8 +1,8 @@
-import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ENV } from '../constants';
 import { InvalidPolicyError } from '../errors';
 import { FORMAT_MODULES } from '../formats/modules';
+import { readFile, stat } from '../fs-promised';
 import { resolveRegistries } from '../registry/policy-section';
 import { type FormatModule, type SectionContext, sectionOf } from '../verify/format';
 import { credentialResolver, type PolicySecretReader } from './credentials';

@@ -1,6 +1,6 @@
-import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { ENV } from '../constants';
+import { access } from '../fs-promised';
 import type { PolicySecretReader } from '../policy/credentials';
 import { loadPolicy, policyFromEnv } from '../policy/load';
 import type { Policy } from '../policy/types';
