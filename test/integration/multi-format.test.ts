@@ -12,6 +12,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { parse } from 'yaml';
 import { buildApp } from '../../infra/build-app';
+import { BUNDLED_POLICY_FILE } from '../../infra/policy-bundle';
 import { DEFAULT_SETTINGS } from '../../infra/settings';
 import { FORMAT_MODULES } from '../../shared/formats/modules';
 import { IMAGE_FIELDS } from '../../shared/log/fields';
@@ -163,7 +164,7 @@ describeWithNotary('a rule with notary: and a second format', () => {
 
     it("stages the second format's file with the policy, and the staged policy loads as the original", async () => {
       const [staged] = readdirSync(stagingRoot);
-      const stagedFile = path.join(stagingRoot, staged!, 'policy.yaml');
+      const stagedFile = path.join(stagingRoot, staged!, BUNDLED_POLICY_FILE);
       const shipped = parse(readFileSync(stagedFile, 'utf8'));
       expect(shipped.rules[0].digestList.file).toMatch(/^\.\/files\/\d+-digests\.txt$/);
       const [original, copy] = await Promise.all(
