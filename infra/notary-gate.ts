@@ -82,6 +82,11 @@ export interface NotaryGateProps {
   readonly breakGlass?: boolean;
   /** SNS topic the alarms notify. Default none: alarms only change state (see the dashboard). */
   readonly alarmTopicArn?: string;
+  /**
+   * Stack traces in the log name the sources (`NODE_OPTIONS=--enable-source-maps`). Default false: node then reads
+   * the source maps at every cold start, about a fifth of the module init (docs/performance.md).
+   */
+  readonly sourceMaps?: boolean;
   /** Handler module exporting `handler`, for tests. Default: the webhook (sources, or the package's bundle). */
   readonly entry?: string;
 }
@@ -152,6 +157,7 @@ export class NotaryGate extends Construct {
           ? undefined
           : (props.reservedConcurrency ?? DEFAULT_SETTINGS.reservedConcurrency),
       logRetention: props.logRetention ?? DEFAULT_SETTINGS.logRetention,
+      sourceMaps: props.sourceMaps ?? false,
     });
     this.function = this.webhook.function;
     this.logGroup = this.webhook.logGroup;

@@ -28,13 +28,12 @@ export async function buildBundle(outdir: string): Promise<BuiltBundle> {
 }
 
 /**
- * What the function process has: a region, the service names and NODE_OPTIONS the stack sets
- * (infra/webhook-function.ts), no inherited noise.
+ * What the function process has: a region, the service names the stack sets (infra/webhook-function.ts; no
+ * NODE_OPTIONS: source maps are off by default), no inherited noise.
  */
 export function lambdaLikeEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
-    NODE_OPTIONS: '--enable-source-maps',
     AWS_REGION: 'eu-west-1',
     POWERTOOLS_SERVICE_NAME: 'notary-gate',
     POWERTOOLS_METRICS_NAMESPACE: 'NotaryGate',

@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { type BuiltBundle, lambdaLikeEnv } from '../lib/bundle';
-import { median, round } from '../lib/stats';
+import { elapsedMs, median, round } from '../lib/stats';
 
 const run = promisify(execFile);
 
@@ -16,7 +16,15 @@ export interface BundleResult {
   readonly initKib: number;
   readonly initBytes: number;
   readonly initMs: { readonly median: number; readonly runs: number[] };
+  /** Wall time of a bare `node -e 0` run just before each init process: the machine floor of the same moments. */
+  readonly nodeFloorMs: { readonly median: number };
 }
+
+/**
+ * Fresh processes measured. Module init swings by a third between minutes on a shared 2-core machine; fewer than
+ * this made the median move by more than the target's margin between runs of the same code.
+ */
+const DEFAULT_RUNS = 15;
 
 /** An ES module program: the clock starts at its first line, as Lambda's INIT starts its handler's import. */
 const MEASURE_IMPORT = `
@@ -27,9 +35,13 @@ await import(url);
 process.stdout.write(String(Number(process.hrtime.bigint() - started) / 1e6));
 `;
 
-export async function runBundle(bundle: BuiltBundle, runs = 7): Promise<BundleResult> {
+export async function runBundle(bundle: BuiltBundle, runs = DEFAULT_RUNS): Promise<BundleResult> {
   const times: number[] = [];
+  const floors: number[] = [];
   for (let i = 0; i < runs; i++) {
+    const started = process.hrtime.bigint();
+    await run(process.execPath, ['-e', '0'], { env: lambdaLikeEnv(), timeout: 30_000 });
+    floors.push(elapsedMs(started));
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', MEASURE_IMPORT, bundle.file], {
       env: lambdaLikeEnv(),
       timeout: 30_000,
@@ -42,5 +54,6 @@ export async function runBundle(bundle: BuiltBundle, runs = 7): Promise<BundleRe
     initBytes: bundle.initBytes,
     initKib: round(bundle.initBytes / 1024, 1),
     initMs: { median: median(times), runs: times },
+    nodeFloorMs: { median: round(median(floors), 1) },
   };
 }

@@ -97,8 +97,7 @@ export async function invokeLambda(
         AWS_REGION: FUNCTION_REGION,
         LAMBDA_TASK_ROOT: task.root,
         // As the function has it (infra/webhook-function.ts).
-        NODE_OPTIONS: '--enable-source-maps',
-        ...env,
+            ...env,
       },
       timeout: 60_000,
     },

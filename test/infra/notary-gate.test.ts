@@ -29,6 +29,15 @@ describe('the NotaryGate construct in a stack of the user', () => {
     expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm')).length).toBeGreaterThan(0);
   });
 
+  it('leaves source maps off by default (they cost every cold start), and on with sourceMaps', () => {
+    const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(fn?.Properties.Environment.Variables.NODE_OPTIONS).toBeUndefined();
+    const withMaps = new Stack(new App({ context: cdkContext }), 'WithMaps');
+    new NotaryGate(withMaps, 'Gate', { entry, sourceMaps: true });
+    const [mapped] = Object.values(Template.fromStack(withMaps).findResources('AWS::Lambda::Function'));
+    expect(mapped?.Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+  });
+
   it('caps concurrency at the documented default', () => {
     const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
     expect(fn?.Properties.ReservedConcurrentExecutions).toBe(50);
