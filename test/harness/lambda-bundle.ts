@@ -96,8 +96,7 @@ export async function invokeLambda(
         PATH: process.env.PATH,
         AWS_REGION: FUNCTION_REGION,
         LAMBDA_TASK_ROOT: task.root,
-        // As the function has it (infra/webhook-function.ts).
-            ...env,
+        ...env,
       },
       timeout: 60_000,
     },
