@@ -30,23 +30,21 @@ export interface FileMeta {
   readonly length: number;
   readonly hashes: Record<string, string>;
 }
-export interface RootSigned {
-  readonly _type: 'Root';
+/** What every role's `signed` carries: its type, version and expiry. */
+interface SignedCommon<Type extends string> {
+  readonly _type: Type;
   readonly version: number;
   readonly expires: string;
+}
+export interface RootSigned extends SignedCommon<'Root'> {
   readonly keys: Record<string, KeyJson>;
   readonly roles: Record<string, { readonly keyids: string[]; readonly threshold: number }>;
 }
-export interface TimestampSigned {
-  readonly _type: 'Timestamp';
-  readonly version: number;
-  readonly expires: string;
+/** Timestamp and snapshot: the files they vouch for, by name. */
+export interface TimestampSigned extends SignedCommon<'Timestamp'> {
   readonly meta: Record<string, FileMeta>;
 }
-export interface SnapshotSigned {
-  readonly _type: 'Snapshot';
-  readonly version: number;
-  readonly expires: string;
+export interface SnapshotSigned extends SignedCommon<'Snapshot'> {
   readonly meta: Record<string, FileMeta>;
 }
 export interface DelegationRoleJson {
@@ -55,10 +53,7 @@ export interface DelegationRoleJson {
   readonly threshold: number;
   readonly paths?: string[];
 }
-export interface TargetsSigned {
-  readonly _type: 'Targets';
-  readonly version: number;
-  readonly expires: string;
+export interface TargetsSigned extends SignedCommon<'Targets'> {
   readonly targets?: Record<string, FileMeta> | null;
   readonly delegations?: {
     readonly keys?: Record<string, KeyJson> | null;
