@@ -25,7 +25,8 @@ export const CA_ALONE_UNVERIFIED = 'CA_ALONE_UNVERIFIED';
 /**
  * A TLS handshake that has not finished after this long is given up: a request's own timeout bounds its wait,
  * but the connection is the agent's until it is handed over. Ten seconds is the longest admission deadline the
- * apiserver gives a webhook (and longer than any request timeout of the callers).
+ * apiserver gives a webhook (and longer than any request timeout of the callers). Counted from the connect, not
+ * from the last byte: a server that trickles its handshake a byte at a time must not hold a socket for good.
  */
 export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
@@ -39,9 +40,13 @@ export class CaOnlyAgent extends https.Agent {
   readonly #active = new Map<string, number>();
   readonly #parked = new Map<string, (() => void)[]>();
 
-  constructor(ca: string, options: https.AgentOptions) {
+  readonly #handshakeTimeoutMs: number;
+
+  /** `handshakeTimeoutMs`: TLS_HANDSHAKE_TIMEOUT_MS unless a test gives a shorter one. */
+  constructor(ca: string, options: https.AgentOptions, handshakeTimeoutMs = TLS_HANDSHAKE_TIMEOUT_MS) {
     super(options);
     this.#caDers = certificatesOf(ca);
+    this.#handshakeTimeoutMs = handshakeTimeoutMs;
   }
 
   /** Node calls it with a callback and takes the socket given to the callback later (none returned now). */
@@ -59,7 +64,7 @@ export class CaOnlyAgent extends https.Agent {
       if (done) return;
       done = true;
       this.#pending.delete(socket);
-      socket.setTimeout(0);
+      clearTimeout(handshakeTimer);
       if (error) {
         socket.destroy();
         callback(error, socket);
@@ -67,7 +72,11 @@ export class CaOnlyAgent extends https.Agent {
         callback(null, socket);
       }
     };
-    socket.setTimeout(TLS_HANDSHAKE_TIMEOUT_MS, () => finish(new Error(`TLS handshake with ${host} did not finish`)));
+    // An absolute timer, not socket.setTimeout (an idle timeout, which every trickled byte restarts).
+    const handshakeTimer = setTimeout(
+      () => finish(new Error(`TLS handshake with ${host} did not finish within ${this.#handshakeTimeoutMs} ms`)),
+      this.#handshakeTimeoutMs,
+    );
     socket.once('error', (error) => finish(error));
     verification ??= import('./ca-only-verification');
     const rules = verification;
