@@ -19,46 +19,44 @@ const pair = (a: number, b: number) => `${ms(a)} / ${ms(b)}`;
 const ratio = (value: number) => `${value.toFixed(2)}x`;
 
 export function pairedWarmRows(warm: WarmResult): Row[] {
-  const rows: Row[] = [];
   const reference = warm.latency.p99Ms;
-  const within = `<= ${PAIRED_P99_MAX_RATIO.toFixed(2)}x`;
-  if (warm.notation) {
-    const { notation } = warm;
-    rows.push(
-      row(
-        'warm Notation',
-        `p50 / p99 (bundled Lambda, ${notation.images} images, interleaved with the Notary Pod, n=${notation.latency.samples})`,
-        pair(notation.latency.p50Ms, notation.latency.p99Ms),
-      ),
-      row(
-        'warm Notation',
-        '  p99 / warm Notary v1 p99 (same instance, same rounds)',
-        ratio(notation.latency.p99Ms / reference),
-        within,
-        notation.latency.p99Ms <= reference * PAIRED_P99_MAX_RATIO,
-      ),
-      row('warm Notation', 'all admitted', String(notation.allOk), 'true', notation.allOk),
-    );
-  }
-  if (warm.mutate) {
-    const { mutate } = warm;
-    rows.push(
-      row(
-        'warm /mutate',
-        `p50 / p99 (${mutate.images} tags pinned, interleaved with /validate, n=${mutate.latency.samples})`,
-        pair(mutate.latency.p50Ms, mutate.latency.p99Ms),
-      ),
-      row(
-        'warm /mutate',
-        '  p99 / warm /validate p99 (same instance, same rounds)',
-        ratio(mutate.latency.p99Ms / reference),
-        within,
-        mutate.latency.p99Ms <= reference * PAIRED_P99_MAX_RATIO,
-      ),
-      row('warm /mutate', 'all pinned (JSON Patch)', String(mutate.allOk), 'true', mutate.allOk),
-    );
-  }
-  return rows;
+  return [
+    ...(warm.notation
+      ? pairedRows('warm Notation', warm.notation, reference, {
+          latency: `bundled Lambda, ${warm.notation.images} images, interleaved with the Notary Pod`,
+          against: 'warm Notary v1 p99',
+          ok: 'all admitted',
+        })
+      : []),
+    ...(warm.mutate
+      ? pairedRows('warm /mutate', warm.mutate, reference, {
+          latency: `${warm.mutate.images} tags pinned, interleaved with /validate`,
+          against: 'warm /validate p99',
+          ok: 'all pinned (JSON Patch)',
+        })
+      : []),
+  ];
+}
+
+/** A kind of request timed interleaved with the Notary Pod: its latency, its p99 over the reference p99, its outcome. */
+function pairedRows(
+  scenario: string,
+  kind: NonNullable<WarmResult['notation']>,
+  reference: number,
+  labels: { readonly latency: string; readonly against: string; readonly ok: string },
+): Row[] {
+  const { p50Ms, p99Ms, samples } = kind.latency;
+  return [
+    row(scenario, `p50 / p99 (${labels.latency}, n=${samples})`, pair(p50Ms, p99Ms)),
+    row(
+      scenario,
+      `  p99 / ${labels.against} (same instance, same rounds)`,
+      ratio(p99Ms / reference),
+      `<= ${PAIRED_P99_MAX_RATIO.toFixed(2)}x`,
+      p99Ms <= reference * PAIRED_P99_MAX_RATIO,
+    ),
+    row(scenario, labels.ok, String(kind.allOk), 'true', kind.allOk),
+  ];
 }
 
 const requests = (count: WaveCount) => `${count.requests} (token ${count.tokenRequests}, 401 ${count.challenges})`;

@@ -12,6 +12,20 @@ import { type FakeRegistry, startFakeRegistry } from '../../test/harness/fake-re
 import { buildChain, jwsEnvelope, payloadOf, type TestChain } from '../../test/harness/notation-kit';
 
 /** Repositories of the Notation Pod on the fake registry; each has one image tagged `v1`, signed once. */
+/** The bench's Notation trust policy: strict, the bench CA's store, the kit's leaf subject (envelope-cpu.ts too). */
+export const BENCH_TRUST_POLICY = {
+  version: '1.0',
+  trustPolicies: [
+    {
+      name: 'bench',
+      registryScopes: ['*'],
+      signatureVerification: { level: 'strict' },
+      trustStores: ['ca:bench'],
+      trustedIdentities: ['x509.subject:C=US,ST=WA,O=Acme Inc.'],
+    },
+  ],
+};
+
 export const NOTATION_REPOSITORIES = ['notation/web', 'notation/api', 'notation/worker'];
 const DAY_MS = 86_400_000;
 const SIGNATURE_ARTIFACT = 'application/vnd.cncf.notary.signature';
@@ -94,18 +108,7 @@ export async function startNotationFixture(policyDir: string, nowMs = Date.now()
         envelope,
       };
     });
-    const trustPolicy = {
-      version: '1.0',
-      trustPolicies: [
-        {
-          name: 'bench',
-          registryScopes: ['*'],
-          signatureVerification: { level: 'strict' },
-          trustStores: ['ca:bench'],
-          trustedIdentities: ['x509.subject:C=US,ST=WA,O=Acme Inc.'],
-        },
-      ],
-    };
+    const trustPolicy = BENCH_TRUST_POLICY;
     const notationDir = path.join(policyDir, 'notation');
     const storeDir = path.join(notationDir, 'truststore', 'x509', 'ca', 'bench');
     await mkdir(storeDir, { recursive: true });

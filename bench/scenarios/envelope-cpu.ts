@@ -16,6 +16,7 @@ import { parseTrustPolicy } from '../../shared/notation/policy/trust-policy';
 import { OcspCrlRevocationChecker } from '../../shared/notation/revocation/revocation-checker';
 import { verifySignature } from '../../shared/notation/verify/verify-signature';
 import { buildChain, jwsEnvelope, type KeySpec, payloadOf, storesOf } from '../../test/harness/notation-kit';
+import { BENCH_TRUST_POLICY } from '../lib/notation-fixture';
 import { round } from '../lib/stats';
 
 /** Issue 13: CPU per envelope verification, JWS with a 3-certificate chain. */
@@ -75,18 +76,7 @@ async function measure(key: KeySpec, alg: string, iterations: number): Promise<E
     size: 1024,
   };
   const envelope = jwsEnvelope({ chain, alg, payload: payloadOf(descriptor) });
-  const statement = parseTrustPolicy({
-    version: '1.0',
-    trustPolicies: [
-      {
-        name: 'bench',
-        registryScopes: ['*'],
-        signatureVerification: { level: 'strict' },
-        trustStores: ['ca:bench'],
-        trustedIdentities: ['x509.subject:C=US,ST=WA,O=Acme Inc.'],
-      },
-    ],
-  }).trustPolicies[0]!;
+  const statement = parseTrustPolicy(BENCH_TRUST_POLICY).trustPolicies[0]!;
   const stores = storesOf({ 'ca:bench': [chain.root] });
   const revocation = new OcspCrlRevocationChecker();
   const signal = new AbortController().signal;

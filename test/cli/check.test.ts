@@ -1,25 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { runCli } from '../harness/run-cli';
 
-const ROOT = path.join(__dirname, '..', '..');
 const ALLOW_DENY = 'examples/policy-allow-deny.yaml';
 
 /** Runs the real CLI (asynchronously: the test process may be serving a Notary token endpoint meanwhile). */
-function cli(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(ROOT, 'bin', 'notary-gate.js'), ...args],
-      { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = runCli;
 
 describe('notary-gate check', () => {
   describe('with image arguments and an allow/deny policy', () => {

@@ -4,29 +4,19 @@
  * signature with its own verdict under the policy (one from the trusted CA, one from a CA the trust store lacks).
  * Signatures are pushed the way `notation sign` does on a registry without the referrers API (the tag schema).
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describeWithRegistry } from '../harness/availability';
 import { buildChain, DATES, jwsEnvelope, payloadOf } from '../harness/notation-kit';
 import { pushSignature, writeNotationTrustFiles } from '../harness/notation-registry';
-import { type BuiltImage, writeImageLayout } from '../harness/oci-layout';
+import { type BuiltImage, writeSignedAndUnsignedLayouts } from '../harness/oci-layout';
 import { type RegistryHarness, startRegistry } from '../harness/registry-harness';
+import { runCli } from '../harness/run-cli';
 
-const ROOT = path.join(__dirname, '..', '..');
 const AT = DATES.now.toISOString();
 
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(ROOT, 'bin', 'notary-gate.js'), ...args],
-      { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = runCli;
 
 describeWithRegistry('notary-gate check and inspect with a Notation policy, against docker-registry', () => {
   let registry: RegistryHarness;
@@ -42,15 +32,7 @@ describeWithRegistry('notary-gate check and inspect with a Notation policy, agai
   beforeAll(async () => {
     registry = await startRegistry({ auth: 'htpasswd' });
     dir = await mkdtemp(path.join(tmpdir(), 'notary-gate-cli-notation-'));
-    signed = await writeImageLayout(path.join(dir, 'signed'), {
-      tag: 'v1',
-      platforms: [{ os: 'linux', architecture: 'amd64' }],
-    });
-    unsigned = await writeImageLayout(path.join(dir, 'unsigned'), {
-      tag: 'v1',
-      platforms: [{ os: 'linux', architecture: 'amd64' }],
-      content: 'nobody signed this',
-    });
+    ({ signed, unsigned } = await writeSignedAndUnsignedLayouts(dir));
     await registry.push(path.join(dir, 'signed'), 'v1', 'team/app:v1');
     await registry.push(path.join(dir, 'unsigned'), 'v1', 'team/app:unsigned');
     const trusted = await buildChain();

@@ -70,3 +70,21 @@ export async function writeImageLayout(
   );
   return { top: topDescriptor, manifests };
 }
+
+/**
+ * Two single-platform (linux/amd64) layouts tagged v1 in `dir/signed` and `dir/unsigned`, of different content: the
+ * pair the Notation suites push, sign the first and leave the second unsigned.
+ */
+export async function writeSignedAndUnsignedLayouts(
+  dir: string,
+): Promise<{ signed: BuiltImage; unsigned: BuiltImage }> {
+  const platforms = [{ os: 'linux', architecture: 'amd64' }];
+  return {
+    signed: await writeImageLayout(path.join(dir, 'signed'), { tag: 'v1', platforms }),
+    unsigned: await writeImageLayout(path.join(dir, 'unsigned'), {
+      tag: 'v1',
+      platforms,
+      content: 'nobody signed this',
+    }),
+  };
+}

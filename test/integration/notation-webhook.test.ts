@@ -14,7 +14,7 @@ import { webhookUnderTest } from '../faults/support/webhook';
 import { describeWithRegistry } from '../harness/availability';
 import { buildChain, DATES, jwsEnvelope, payloadOf } from '../harness/notation-kit';
 import { pushSignature, writeNotationTrustFiles } from '../harness/notation-registry';
-import { type BuiltImage, writeImageLayout } from '../harness/oci-layout';
+import { type BuiltImage, writeSignedAndUnsignedLayouts } from '../harness/oci-layout';
 import { type RegistryHarness, startRegistry } from '../harness/registry-harness';
 
 describeWithRegistry('Notation through the webhook handler, against docker-registry', () => {
@@ -27,15 +27,7 @@ describeWithRegistry('Notation through the webhook handler, against docker-regis
   beforeAll(async () => {
     registry = await startRegistry({ auth: 'htpasswd' });
     dir = await mkdtemp(path.join(tmpdir(), 'notary-gate-notation-webhook-'));
-    signed = await writeImageLayout(path.join(dir, 'signed'), {
-      tag: 'v1',
-      platforms: [{ os: 'linux', architecture: 'amd64' }],
-    });
-    unsigned = await writeImageLayout(path.join(dir, 'unsigned'), {
-      tag: 'v1',
-      platforms: [{ os: 'linux', architecture: 'amd64' }],
-      content: 'nobody signed this',
-    });
+    ({ signed, unsigned } = await writeSignedAndUnsignedLayouts(dir));
     for (const repo of ['team/app', 'mixed/app']) {
       await registry.push(path.join(dir, 'signed'), 'v1', `${repo}:v1`);
       await registry.push(path.join(dir, 'unsigned'), 'v1', `${repo}:unsigned`);
