@@ -7,6 +7,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { SecureContext } from 'node:tls';
+import { BoundedMap } from '../cache/bounded-map';
 import { TrustError } from '../errors';
 import { CA_ALONE_UNVERIFIED, CaOnlyAgent } from './ca-only-agent';
 import type { OriginLabel } from './origin';
@@ -23,6 +24,13 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 3_000;
 /** Same-origin redirects followed before giving up (Notary servers and registries rarely redirect more than once). */
 export const MAX_REDIRECTS = 3;
+/**
+ * Servers remembered as not verifying against their CA alone (each key holds the CA's PEM, about 1-2 KB). A policy
+ * names a handful of servers with a `caFile`, but token realms come from the servers' own 401s, so without a bound
+ * a server naming a new realm each time would grow this without end. Forgetting one costs one more CA-alone
+ * handshake before the roots are used again; 1000 covers any real policy's servers and realms many times.
+ */
+export const MAX_SERVERS_NEEDING_ROOTS = 1000;
 
 export interface HttpRequest {
   readonly url: string;
@@ -68,6 +76,8 @@ export interface NodeHttpTransportOptions {
    * default root store: CA_CONTEXT_BUILDS_ROOT_STORE, Node.js 20). Tests run both.
    */
   readonly caAlone?: 'openssl' | 'rules';
+  /** MAX_SERVERS_NEEDING_ROOTS unless a test gives a smaller bound. */
+  readonly maxServersNeedingRoots?: number;
 }
 
 /**
@@ -84,9 +94,10 @@ export class NodeHttpTransport implements HttpTransport {
   readonly #rootsAndCa: (ca: string) => SecureContext;
   readonly #caAlone: 'openssl' | 'rules';
   /** `ca` + origin of the servers that did not verify against their CA alone. */
-  readonly #needRoots = new Set<string>();
+  readonly #needRoots: BoundedMap<string, true>;
 
   constructor(options: NodeHttpTransportOptions = {}) {
+    this.#needRoots = new BoundedMap(options.maxServersNeedingRoots ?? MAX_SERVERS_NEEDING_ROOTS);
     this.#rootsAndCa = options.rootsAndCa ?? secureContextWithExtraCa;
     this.#caAlone = options.caAlone ?? (CA_CONTEXT_BUILDS_ROOT_STORE ? 'rules' : 'openssl');
   }
@@ -103,12 +114,12 @@ export class NodeHttpTransport implements HttpTransport {
     if (ca === undefined) return this.#send(request, url, this.#httpsAgent('roots', ''), signal, timeout);
     const server = `${url.origin}\0${ca}`;
     const withRoots = () => this.#send(request, url, this.#httpsAgent('roots+ca', ca), signal, timeout);
-    if (this.#needRoots.has(server)) return withRoots();
+    if (this.#needRoots.touch(server)) return withRoots();
     return this.#send(request, url, this.#httpsAgent('ca', ca), signal, timeout).catch((error: unknown) => {
       // Not verified against the CA alone: verified (or refused) as the roots and the CA together decide. Nothing
       // was sent yet but the TLS handshake, so asking again is safe; the deadline and timeout still run.
       if (signal.aborted || !(error instanceof TrustError) || !this.#unverifiedByCaAlone(error.cause)) throw error;
-      this.#needRoots.add(server);
+      this.#needRoots.set(server, true);
       return withRoots();
     });
   }

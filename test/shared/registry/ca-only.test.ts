@@ -47,9 +47,12 @@ describe('servers named with an extra CA: verified against that CA alone, else a
     pem[name] = await readFile(file(`${name}.crt`), 'utf8');
   }
 
-  async function serve(name: string): Promise<{ url: string; requests: () => number; connections: () => number }> {
+  async function serve(
+    name: string,
+  ): Promise<{ url: string; requests: () => number; connections: () => number; tcpConnections: () => number }> {
     let requests = 0;
     let connections = 0;
+    let tcpConnections = 0;
     const server = https.createServer(
       { key: await readFile(file(`${name}.key`)), cert: await readFile(file(`${name}.crt`)) },
       (_req, res) => {
@@ -59,12 +62,14 @@ describe('servers named with an extra CA: verified against that CA alone, else a
       },
     );
     server.on('secureConnection', () => connections++);
+    server.on('connection', () => tcpConnections++);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     servers.push(server);
     return {
       url: `https://127.0.0.1:${(server.address() as AddressInfo).port}/x`,
       requests: () => requests,
       connections: () => connections,
+      tcpConnections: () => tcpConnections,
     };
   }
 
@@ -204,6 +209,43 @@ describe('servers named with an extra CA: verified against that CA alone, else a
       try {
         expect(await codeOf(get(http, server.url, ca))).toBe('NOTARY_UNREACHABLE');
         expect(server.requests()).toBe(0);
+      } finally {
+        http.close();
+      }
+    });
+  });
+
+  describe('the servers remembered as needing the default roots are bounded (maxServersNeedingRoots)', () => {
+    // Each CA-alone attempt is a connection of its own (closed when the CA alone does not verify the server).
+    const transportKeeping = (maxServersNeedingRoots: number) =>
+      new NodeHttpTransport({
+        caAlone: 'rules',
+        maxServersNeedingRoots,
+        rootsAndCa: (ca) => createSecureContext({ ca: [pem.b!, ca] }),
+      });
+
+    it('at the bound: a server stays remembered and goes straight to the roots', async () => {
+      const first = await serve('by-b');
+      const http = transportKeeping(1);
+      try {
+        expect((await get(http, first.url, pem.a!)).status).toBe(200);
+        expect((await get(http, first.url, pem.a!)).status).toBe(200);
+        expect(first.tcpConnections()).toBe(2); // one CA-alone handshake, one kept-alive connection with the roots
+      } finally {
+        http.close();
+      }
+    });
+
+    it('one past the bound: the oldest server is forgotten and tried against the CA alone again', async () => {
+      const first = await serve('by-b');
+      const second = await serve('by-b');
+      const http = transportKeeping(1);
+      try {
+        expect((await get(http, first.url, pem.a!)).status).toBe(200);
+        expect((await get(http, second.url, pem.a!)).status).toBe(200);
+        expect((await get(http, first.url, pem.a!)).status).toBe(200);
+        expect(first.tcpConnections()).toBe(3);
+        expect(second.tcpConnections()).toBe(2);
       } finally {
         http.close();
       }
